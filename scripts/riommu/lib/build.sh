@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-2.0
+# 'riommu sync' and 'riommu build': the overlay on top of the base kernel.
+#
+# $CACHE/base/<tree>  pristine base, read-only, never modified
+# $CACHE/tree         base + patches/*.patch + our overlay files (the build source)
+# $CACHE/build/<arch>-<profile>   O= build directory
+#
+# Sync keeps mtimes of unchanged files: a staging copy is made of every file the
+# patches or the overlay touch (now or at the previous sync, so that a file we
+# stop shipping goes back to its base content), and rsync --checksum copies
+# only the files whose content differs.
+
+# Our files that belong to the kernel tree: everything tracked or new, less
+# our own tooling and results.
+overlay_files() {
+	git -C "$RIOMMU_TOP" ls-files -co --exclude-standard |
+		grep -vE '^(scripts/riommu/|\.ci/|out/|README\.md$|\.gitignore$)' || true
+}
+
+patch_files() { ls "$RIOMMU_DIR"/patches/*.patch 2>/dev/null | sort || true; }
+
+# Files a patch touches (from its +++ lines).
+patched_paths() {
+	local p
+	for p in $(patch_files); do
+		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p"
+	done
+}
+
+cmd_sync() {
+	local base tree=$CACHE/tree stage manifest=$CACHE/tree.manifest
+	base=$(base_tree)
+	if [ ! -f "$tree/.riommu-base" ] || [ "$(cat "$tree/.riommu-base")" != "$(basename "$base")" ]; then
+		log "creating the build source tree from $(basename "$base")"
+		rm -rf "$tree" "$manifest"
+		mkdir -p "$tree"
+		cp -a "$base/." "$tree/"
+		chmod -R u+w "$tree"
+		basename "$base" >"$tree/.riommu-base"
+		: >"$manifest"
+	fi
+	stage=$(mktemp -d)
+	trap 'rm -rf "$stage"' RETURN
+	local f
+	# Base content of everything touched now or last time.
+	{ cat "$manifest"; patched_paths; overlay_files; } | sort -u | while read -r f; do
+		[ -n "$f" ] || continue
+		if [ -f "$base/$f" ]; then
+			mkdir -p "$stage/$(dirname "$f")"
+			cp "$base/$f" "$stage/$f"
+			chmod u+w "$stage/$f"
+		elif [ -f "$tree/$f" ] && ! grep -qxF "$f" <(overlay_files); then
+			rm -f "$tree/$f"	# a new file we no longer ship
+		fi
+	done
+	# The patch series, checked to apply to the base every time.
+	local p
+	for p in $(patch_files); do
+		patch -s -p1 -d "$stage" --no-backup-if-mismatch <"$p" ||
+			die "patch $(basename "$p") does not apply to $(basename "$base")"
+	done
+	# Our files on top.
+	overlay_files | while read -r f; do
+		mkdir -p "$stage/$(dirname "$f")"
+		cp "$RIOMMU_TOP/$f" "$stage/$f"
+	done
+	rsync -rc --exclude='.riommu-base' "$stage/" "$tree/"
+	{ patched_paths; overlay_files; } | sort -u >"$manifest"
+	log "synced $(wc -l <"$manifest") overlay/patched files into $tree"
+}
+
+arch_image() {
+	case $1 in
+	x86_64) echo arch/x86/boot/bzImage ;;
+	arm64) echo arch/arm64/boot/Image ;;
+	*) die "unknown arch $1" ;;
+	esac
+}
+
+# Config fragments for ARCH and PROFILE, in merge order.
+config_fragments() {
+	local arch=$1 profile=$2 karch
+	karch=$(kernel_arch "$arch")
+	echo "$RIOMMU_TOP/kernel/configs/riommu.config"
+	echo "$RIOMMU_TOP/arch/$karch/configs/riommu.config"
+	[ "$profile" = debug ] && echo "$RIOMMU_TOP/kernel/configs/riommu-debug.config"
+	if [ -n "${RIOMMU_EXTRA_CONFIG:-}" ]; then echo "$RIOMMU_EXTRA_CONFIG"; fi
+}
+
+kernel_arch() { case $1 in x86_64) echo x86 ;; arm64) echo arm64 ;; *) die "unknown arch $1" ;; esac; }
+
+build_dir() { echo "$CACHE/build/$1-$2"; }
+
+# Configure: tinyconfig + our fragments. Only rewrites .config when the
+# result differs, so an unchanged config costs no rebuild.
+configure() {
+	local arch=$1 profile=$2 odir frags new
+	odir=$(build_dir "$arch" "$profile")
+	mkdir -p "$odir"
+	mapfile -t frags < <(config_fragments "$arch" "$profile")
+	new=$odir/.config.riommu-new
+	kmake "$arch" "$odir" -s KCONFIG_CONFIG=.config.riommu-new tinyconfig >/dev/null
+	(cd "$odir" && KCONFIG_CONFIG=.config.riommu-new \
+		"$CACHE/tree/scripts/kconfig/merge_config.sh" -m -O "$odir" .config.riommu-new "${frags[@]}" >/dev/null)
+	kmake "$arch" "$odir" -s KCONFIG_CONFIG=.config.riommu-new olddefconfig >/dev/null
+	# Every symbol a fragment asks for must have survived (a missing
+	# dependency silently drops it otherwise).
+	local f line sym want got bad=0
+	for f in "${frags[@]}"; do
+		while read -r line; do
+			case $line in
+			CONFIG_*=*) sym=${line%%=*}; want=${line#*=} ;;
+			"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; want=n ;;
+			*) continue ;;
+			esac
+			got=$(grep -E "^$sym=" "$new" | cut -d= -f2- || true)
+			[ -n "$got" ] || got=n
+			if [ "$got" != "$want" ]; then
+				log "config: $sym=$want requested, got $got ($(basename "$f"))"
+				bad=1
+			fi
+		done <"$f"
+	done
+	[ $bad = 0 ] || die "configuration for $arch-$profile is not what the fragments ask for"
+	if cmp -s "$new" "$odir/.config"; then rm -f "$new"; else mv "$new" "$odir/.config"; fi
+}
+
+cmd_build() {
+	local arch=${1:?usage: riommu build ARCH [PROFILE]} profile=${2:-default} odir t0
+	odir=$(build_dir "$arch" "$profile")
+	t0=$(date +%s)
+	cmd_sync
+	configure "$arch" "$profile"
+	log "building $arch-$profile in $odir"
+	kmake "$arch" "$odir" "$(basename "$(arch_image "$arch")")" modules >"$odir/build.log" 2>&1 || {
+		grep -E 'error|Error' "$odir/build.log" | head -n 40 >&2
+		die "kernel build failed ($odir/build.log)"
+	}
+	rm -rf "$odir/modinst"
+	kmake "$arch" "$odir" -s INSTALL_MOD_PATH="$odir/modinst" modules_install >/dev/null 2>&1 || true
+	kmake "$arch" "$odir" -s INSTALL_HDR_PATH="$odir/hdr" headers_install >/dev/null
+	log "built $arch-$profile in $(( $(date +%s) - t0 )) s"
+	echo $(( $(date +%s) - t0 )) >"$odir/.riommu-build-seconds"
+}
