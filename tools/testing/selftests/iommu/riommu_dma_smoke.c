@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * riommu DMA smoke test: real DMA through the (emulated) IOMMU.
+ *
+ * QEMU's "edu" device (PCI 1234:11e8) copies up to 4 KiB between guest memory
+ * and its on-device buffer. This test binds it to vfio-pci, opens its VFIO
+ * cdev, binds that to iommufd, allocates an IOAS, maps a buffer, attaches the
+ * device (iommufd allocates the paging domain of the IOMMU driver), and makes
+ * the device DMA out of and into the buffer. Then it unmaps the buffer, makes
+ * the device write to the stale IOVA and checks that memory did not change and
+ * that the IOMMU driver reported a translation fault in the kernel log.
+ *
+ * Output is KTAP. Usage: riommu_dma_smoke [PCI-BDF]
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_CMD_START	0x1
+#define EDU_CMD_TO_RAM	0x2	/* direction: edu buffer -> guest memory */
+#define EDU_BUF		0x40000	/* device-side address of edu's buffer */
+#define EDU_BUF_SIZE	4096
+#define DMA_TIMEOUT_MS	5000
+
+static const char *const fault_patterns[] = {
+	"DMAR: \\[DMA Write",			/* intel-iommu */
+	"arm-smmu-v3 .*event 0x1[0-3]",		/* SMMUv3 F_TRANSLATION .. F_ACCESS */
+	"arm-smmu-v3 .*(F_TRANSLATION|F_ADDR_SIZE|F_ACCESS|F_PERMISSION)",
+	"riommu.*fault",			/* our drivers */
+};
+
+static int test_no;
+static int failures;
+
+static void result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d ", ok ? "ok" : "not ok", ++test_no);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void bail(const char *what)
+{
+	printf("Bail out! %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int read_hex(const char *dir, const char *name, unsigned long *val)
+{
+	char path[512], buf[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	*val = strtoul(buf, NULL, 0);
+	return 0;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static int find_edu(char *bdf, size_t len)
+{
+	const char *base = "/sys/bus/pci/devices";
+	struct dirent *de;
+	DIR *d = opendir(base);
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char dir[512];
+		unsigned long v, dv;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
+		if (read_hex(dir, "vendor", &v) || read_hex(dir, "device", &dv))
+			continue;
+		if (v == EDU_VENDOR && dv == EDU_DEVICE) {
+			snprintf(bdf, len, "%s", de->d_name);
+			closedir(d);
+			return 0;
+		}
+	}
+	closedir(d);
+	return -1;
+}
+
+/* Bind the device to vfio-pci and return the path of its VFIO cdev. */
+static int bind_vfio(const char *bdf, char *cdev, size_t len)
+{
+	char path[512], link[512];
+	struct dirent *de;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = 0;
+		if (!strstr(link, "vfio-pci")) {
+			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+			if (write_str(path, bdf))
+				return -1;
+		}
+	}
+	if (n <= 0 || !strstr(link, "vfio-pci")) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+		if (write_str(path, "vfio-pci"))
+			return -1;
+		if (write_str("/sys/bus/pci/drivers_probe", bdf))
+			return -1;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (!strncmp(de->d_name, "vfio", 4)) {
+			snprintf(cdev, len, "/dev/vfio/devices/%s", de->d_name);
+			closedir(d);
+			return 0;
+		}
+	}
+	closedir(d);
+	errno = ENOENT;
+	return -1;
+}
+
+static volatile uint64_t *bar0;
+
+static void edu_write(unsigned int off, uint64_t val)
+{
+	bar0[off / 8] = val;
+	__sync_synchronize();
+}
+
+static uint64_t edu_read(unsigned int off)
+{
+	__sync_synchronize();
+	return bar0[off / 8];
+}
+
+/* Start a DMA and wait for edu to clear its start bit. Returns 0 or -1. */
+static int edu_dma(uint64_t src, uint64_t dst, uint64_t cnt, uint64_t cmd)
+{
+	struct timespec t0, t;
+
+	edu_write(EDU_DMA_SRC, src);
+	edu_write(EDU_DMA_DST, dst);
+	edu_write(EDU_DMA_CNT, cnt);
+	edu_write(EDU_DMA_CMD, cmd | EDU_CMD_START);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (!(edu_read(EDU_DMA_CMD) & EDU_CMD_START))
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >
+		    DMA_TIMEOUT_MS)
+			return -1;
+		usleep(1000);
+	}
+}
+
+/* Kernel log reader positioned at the end, for fault reports. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+static bool kmsg_find_fault(int fd, char *line, size_t len)
+{
+	char rec[2048];
+	regex_t re[sizeof(fault_patterns) / sizeof(fault_patterns[0])];
+	bool found = false;
+	size_t i;
+
+	for (i = 0; i < sizeof(re) / sizeof(re[0]); i++)
+		if (regcomp(&re[i], fault_patterns[i], REG_EXTENDED | REG_NOSUB))
+			return false;
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		char *msg;
+
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: keep reading */
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		for (i = 0; i < sizeof(re) / sizeof(re[0]) && !found; i++) {
+			if (!regexec(&re[i], msg, 0, NULL, 0)) {
+				found = true;
+				snprintf(line, len, "%s", msg);
+				line[strcspn(line, "\n")] = 0;
+			}
+		}
+	}
+	for (i = 0; i < sizeof(re) / sizeof(re[0]); i++)
+		regfree(&re[i]);
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct vfio_region_info cfg = { .argsz = sizeof(cfg),
+					.index = VFIO_PCI_CONFIG_REGION_INDEX };
+	struct vfio_region_info bar = { .argsz = sizeof(bar),
+					.index = VFIO_PCI_BAR0_REGION_INDEX };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_ioas_map map = { .size = sizeof(map) };
+	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
+	char bdf[64], cdev[128], fault[512] = "";
+	const size_t len = 2 * EDU_BUF_SIZE;
+	unsigned char *buf, *in, *out;
+	uint16_t cmd;
+	int devfd, iommufd, kmsg;
+	bool same, untouched;
+	size_t i;
+
+	printf("KTAP version 1\n1..9\n");
+	fflush(stdout);
+
+	if (argc > 1)
+		snprintf(bdf, sizeof(bdf), "%s", argv[1]);
+	else if (find_edu(bdf, sizeof(bdf)))
+		bail("no edu device (PCI 1234:11e8)");
+	diag("edu device %s", bdf);
+
+	result(!bind_vfio(bdf, cdev, sizeof(cdev)), "bind_vfio_pci %s", cdev);
+	devfd = open(cdev, O_RDWR);
+	iommufd = open("/dev/iommu", O_RDWR);
+	if (devfd < 0 || iommufd < 0)
+		bail("open vfio cdev or /dev/iommu");
+
+	bind.iommufd = iommufd;
+	result(!ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind),
+	       "bind_iommufd devid=%u", bind.out_devid);
+	result(!ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc), "ioas_alloc id=%u",
+	       alloc.out_ioas_id);
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		bail("mmap");
+	out = buf;			/* RAM -> edu */
+	in = buf + EDU_BUF_SIZE;	/* edu -> RAM */
+	srand(getpid());
+	for (i = 0; i < EDU_BUF_SIZE; i++) {
+		out[i] = rand();
+		in[i] = 0;
+	}
+	map.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
+	map.ioas_id = alloc.out_ioas_id;
+	map.user_va = (uintptr_t)buf;
+	map.length = len;
+	result(!ioctl(iommufd, IOMMU_IOAS_MAP, &map), "ioas_map iova=0x%llx",
+	       (unsigned long long)map.iova);
+
+	attach.pt_id = alloc.out_ioas_id;
+	result(!ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach),
+	       "attach_ioas hwpt=%u", attach.pt_id);
+
+	/* Memory space and bus mastering on, then map BAR0. */
+	if (ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &cfg) ||
+	    ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &bar))
+		bail("region info");
+	if (pread(devfd, &cmd, 2, cfg.offset + PCI_COMMAND) != 2)
+		bail("config read");
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	if (pwrite(devfd, &cmd, 2, cfg.offset + PCI_COMMAND) != 2)
+		bail("config write");
+	bar0 = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED, devfd, bar.offset);
+	if (bar0 == MAP_FAILED)
+		bail("mmap BAR0");
+
+	/* RAM -> device -> RAM through the IOMMU, then compare. */
+	if (edu_dma(map.iova, EDU_BUF, EDU_BUF_SIZE, 0) ||
+	    edu_dma(EDU_BUF, map.iova + EDU_BUF_SIZE, EDU_BUF_SIZE, EDU_CMD_TO_RAM)) {
+		result(false, "dma_roundtrip (timeout)");
+	} else {
+		same = !memcmp(out, in, EDU_BUF_SIZE);
+		if (!same)
+			diag("first bytes in=%02x%02x%02x%02x out=%02x%02x%02x%02x",
+			     in[0], in[1], in[2], in[3], out[0], out[1], out[2], out[3]);
+		result(same, "dma_roundtrip %d bytes", EDU_BUF_SIZE);
+	}
+
+	unmap.ioas_id = alloc.out_ioas_id;
+	unmap.iova = map.iova;
+	unmap.length = len;
+	result(!ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap) && unmap.length == len,
+	       "ioas_unmap");
+
+	/* A DMA to the stale IOVA must neither reach memory nor go unreported. */
+	memset(in, 0x5a, EDU_BUF_SIZE);
+	kmsg = kmsg_open();
+	if (edu_dma(EDU_BUF, map.iova + EDU_BUF_SIZE, EDU_BUF_SIZE, EDU_CMD_TO_RAM))
+		diag("stale DMA did not complete");
+	untouched = true;
+	for (i = 0; i < EDU_BUF_SIZE; i++)
+		untouched &= in[i] == 0x5a;
+	result(untouched, "dma_after_unmap_blocked");
+	/* Fault reporting goes through an IRQ thread: give it a moment. */
+	for (i = 0; i < 50 && kmsg >= 0 && !fault[0]; i++) {
+		if (kmsg_find_fault(kmsg, fault, sizeof(fault)))
+			break;
+		usleep(100000);
+	}
+	if (fault[0])
+		diag("fault report: %s", fault);
+	result(fault[0] != 0, "iommu_fault_reported");
+
+	/* Detach, unbind and free the IOAS: every step must succeed. */
+	result(!munmap((void *)bar0, bar.size) && !close(devfd) &&
+	       !close(iommufd) && !munmap(buf, len), "teardown");
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
+	       test_no - failures, failures);
+	return failures ? 1 : 0;
+}
