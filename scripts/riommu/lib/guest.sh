@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+# 'riommu initramfs' and 'riommu vm': guest userspace and the QEMU runner.
+
+cross_cc() { case $1 in x86_64) echo gcc ;; arm64) echo aarch64-linux-gnu-gcc ;; esac; }
+
+busybox_bin() {
+	case $1 in
+	x86_64) echo /bin/busybox ;;
+	arm64) echo "$CACHE/busybox-arm64/bin/busybox" ;;
+	esac
+}
+
+# Build the test programs statically against this build's UAPI headers:
+# the upstream iommufd selftests unchanged, from the synced tree, and ours.
+build_tests() {
+	local arch=$1 odir=$2 dst=$3 cc st=$CACHE/tree/tools/testing/selftests/iommu
+	cc=$(cross_cc "$arch")
+	local cflags=(-static -O2 -Wall -D_GNU_SOURCE -I"$odir/hdr/include"
+		-I"$CACHE/tree/tools/testing/selftests" -I"$CACHE/tree/tools/include")
+	mkdir -p "$dst"
+	local t
+	for t in iommufd iommufd_fail_nth; do
+		"$cc" "${cflags[@]}" -o "$dst/$t" "$st/$t.c" -lcap -lpthread ||
+			die "building selftest $t for $arch failed"
+	done
+	for t in "$st"/riommu_*.c; do
+		"$cc" "${cflags[@]}" -o "$dst/$(basename "$t" .c)" "$t" -lpthread ||
+			die "building $(basename "$t") for $arch failed"
+	done
+}
+
+cmd_initramfs() {
+	local arch=${1:?usage: riommu initramfs ARCH [PROFILE]} profile=${2:-default} odir root
+	odir=$(build_dir "$arch" "$profile")
+	[ -f "$odir/hdr/include/linux/iommufd.h" ] || die "build $arch-$profile first"
+	root=$odir/initramfs
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,tests,etc}
+	cp "$(busybox_bin "$arch")" "$root/bin/busybox"
+	cp "$RIOMMU_DIR/guest/init" "$root/init"
+	chmod +x "$root/init"
+	build_tests "$arch" "$odir" "$root/tests"
+	[ -d "$odir/modinst/lib/modules" ] && cp -a "$odir/modinst/lib" "$root/"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$odir/initramfs.cpio.gz"
+	log "initramfs $odir/initramfs.cpio.gz ($(du -h "$odir/initramfs.cpio.gz" | cut -f1))"
+}
+
+# qemu_cmd ARCH PROFILE PLAN: print the QEMU command line, one word a line.
+qemu_cmd() {
+	local arch=$1 profile=$2 plan=$3 odir
+	odir=$(build_dir "$arch" "$profile")
+	local common=(-accel tcg,thread=multi -smp 2 -m 4G -nographic -no-reboot
+		-nic none -initrd "$odir/initramfs.cpio.gz")
+	case $arch in
+	x86_64)
+		# The vIOMMU must come before the other PCI devices.
+		printf '%s\n' qemu-system-x86_64 -M q35 -cpu max "${common[@]}" \
+			-device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,aw-bits=48 \
+			-device edu,dma_mask=0xffffffffffffffff \
+			-kernel "$odir/arch/x86/boot/bzImage" \
+			-append "console=ttyS0 intel_iommu=on,sm_on panic=-1 riommu.plan=$plan"
+		;;
+	arm64)
+		printf '%s\n' qemu-system-aarch64 -M virt,gic-version=3,iommu=smmuv3 -cpu cortex-a57 \
+			"${common[@]}" -device edu,dma_mask=0xffffffffffffffff \
+			-kernel "$odir/arch/arm64/boot/Image" \
+			-append "console=ttyAMA0 panic=-1 riommu.plan=$plan"
+		;;
+	esac
+}
+
+# vm_run ARCH PROFILE PLAN LOG TIMEOUT: boot, run the plan, log the console.
+vm_run() {
+	local arch=$1 profile=$2 plan=$3 logf=$4 tmo=${5:-900} cmd rc=0
+	mapfile -t cmd < <(qemu_cmd "$arch" "$profile" "$plan")
+	mkdir -p "$(dirname "$logf")"
+	log "booting $arch-$profile (plan $plan, at most ${tmo}s), console: $logf"
+	timeout --foreground -k 10 "$tmo" "${cmd[@]}" </dev/null >"$logf" 2>&1 || rc=$?
+	[ $rc = 124 ] && log "VM $arch-$profile timed out after ${tmo}s"
+	return $rc
+}
+
+cmd_vm() {
+	local arch=${1:?usage: riommu vm ARCH [PROFILE] [PLAN]} profile=${2:-default} plan=${3:-shell} cmd
+	mapfile -t cmd < <(qemu_cmd "$arch" "$profile" "$plan")
+	exec "${cmd[@]}"
+}

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+# 'riommu test' and 'riommu demo'.
+
+SUITES_ALL=kunit,iommufd,iommufd_fail_nth,dma_smoke
+
+# Lines every run's console must show, beyond the suites' own results.
+run_checks() {
+	local arch=$1 hdr mask=0 b
+	case $arch in
+	x86_64)
+		printf '{"vtd_scalable_mode": "DMAR: .*ecap [0-9a-f]+", "dmar_enabled": "DMAR: Intel\\\\(R\\\\) Virtualization Technology for Directed I/O"}'
+		;;
+	arm64)
+		# arm-smmu-v3 must probe with stage 1, stage 2 and nesting.
+		hdr=$CACHE/tree/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h
+		for b in TRANS_S1 TRANS_S2 NESTING; do
+			mask=$(( mask | $(sed -n "s/^#define ARM_SMMU_FEAT_$b[[:space:]]*(\(.*\))$/(\1)/p" "$hdr") ))
+		done
+		printf '{"smmuv3_s1_s2_nesting": {"regex": "arm-smmu-v3 .*oas [0-9]+-bit \\\\(features 0x([0-9a-f]+)\\\\)", "bits": %d}}' "$mask"
+		;;
+	esac
+}
+
+cmd_test() {
+	local profile=default arches=() t0 specs=() rc=0 a
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--profile) profile=$2; shift 2 ;;
+		x86_64|arm64) arches+=("$1"); shift ;;
+		*) die "usage: riommu test [--profile default|debug] [x86_64] [arm64]" ;;
+		esac
+	done
+	[ ${#arches[@]} -gt 0 ] || arches=(x86_64 arm64)
+	t0=$(date +%s)
+	cmd_setup
+	mkdir -p "$OUT/logs"
+	for a in "${arches[@]}"; do
+		local logf=$OUT/logs/$a-$profile.log vt0
+		cmd_build "$a" "$profile"
+		cmd_initramfs "$a" "$profile"
+		vt0=$(date +%s)
+		vm_run "$a" "$profile" "$SUITES_ALL" "$logf" 1500 || log "VM $a-$profile exited with $?"
+		specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "C", "hwpt": "C", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
+			"$a" "$profile" "$a" "$profile" "$logf" \
+			"$(cat "$(build_dir "$a" "$profile")/.riommu-build-seconds")" \
+			"$(( $(date +%s) - vt0 ))" "${SUITES_ALL//,/\", \"}" "$(run_checks "$a")")")
+	done
+	python3 "$RIOMMU_DIR/summarize.py" --out "$OUT/test-summary.json" \
+		--meta "base_kernel=$(base_version)" \
+		--meta "qemu=$(qemu-system-x86_64 --version | head -n1)" \
+		--meta "rustc=$($KRUSTC --version)" \
+		--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		--meta "commit=$(git -C "$RIOMMU_TOP" rev-parse --short HEAD 2>/dev/null || echo none)" \
+		--meta "profile=$profile" \
+		--meta "total_seconds=$(( $(date +%s) - t0 ))" \
+		"${specs[@]}" || rc=$?
+	log "total $(( $(date +%s) - t0 )) s; summary in $OUT/test-summary.json, logs in $OUT/logs/"
+	return $rc
+}
+
+# The main job: build the kernel with the project's code and boot it on
+# emulated VT-d, showing the IOMMU and the project's code at work.
+cmd_demo() {
+	local logf=$OUT/logs/demo-x86_64.log
+	cmd_setup
+	cmd_build x86_64 default
+	cmd_initramfs x86_64 default
+	mkdir -p "$OUT/logs"
+	vm_run x86_64 default dma_smoke "$logf" 600 || true
+	log "IOMMU at work (from $logf):"
+	grep -E 'DMAR: |iommu|riommu|vfio|^(not )?ok |^# ' "$logf" | grep -v '^\s*$' | head -n 60
+}
