@@ -18,6 +18,9 @@ export LIBCLANG_PATH=/usr/lib/llvm-19/lib
 BINDGEN=${BINDGEN:-$HOME/.cargo/bin/bindgen}
 # The rustup rustc has no rust-src; Debian's rustc-web does.
 KRUSTC=/usr/bin/rustc
+KRUSTDOC=/usr/bin/rustdoc
+# Same for the lint and format tools (Debian rust-web-clippy, rustfmt-web).
+KTOOLS=(RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver)
 JOBS=${RIOMMU_JOBS:-$(( $(nproc) + 1 ))}
 
 log() { printf '[riommu %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -33,6 +36,6 @@ base_version() { cat "$CACHE/base/VERSION"; }
 
 kmake() { # kmake ARCH ODIR args...
 	local arch=$1 odir=$2; shift 2
-	make -C "$CACHE/tree" O="$odir" ARCH="$arch" LLVM=1 RUSTC="$KRUSTC" \
-		BINDGEN="$BINDGEN" -j"$JOBS" "$@"
+	make -C "$CACHE/tree" O="$odir" ARCH="$arch" LLVM=1 RUSTC="$KRUSTC" RUSTDOC="$KRUSTDOC" \
+		BINDGEN="$BINDGEN" "${KTOOLS[@]}" -j"$JOBS" "$@"
 }

@@ -15,7 +15,7 @@ busybox_bin() {
 build_tests() {
 	local arch=$1 odir=$2 dst=$3 cc st=$CACHE/tree/tools/testing/selftests/iommu
 	cc=$(cross_cc "$arch")
-	local cflags=(-static -O2 -Wall -D_GNU_SOURCE -I"$odir/hdr/include"
+	local cflags=(-static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE -I"$odir/hdr/include"
 		-I"$CACHE/tree/tools/testing/selftests" -I"$CACHE/tree/tools/include")
 	mkdir -p "$dst"
 	local t

@@ -55,7 +55,7 @@ setup_arm64_arch() {
 setup_packages() {
 	setup_backports
 	setup_arm64_arch
-	install_pkgs rustc-web rust-web-src clang-19 libclang-19-dev lld-19 llvm-19 \
+	install_pkgs rustc-web rust-web-src rust-web-clippy rustfmt-web clang-19 libclang-19-dev lld-19 llvm-19 \
 		bc bison flex libelf-dev libssl-dev cpio kmod rsync make gcc libc6-dev \
 		libcap-dev busybox-static xz-utils python3 \
 		gcc-aarch64-linux-gnu libc6-dev-arm64-cross libcap-dev:arm64

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -253,7 +254,7 @@ static bool kmsg_find_fault(int fd, char *line, size_t len)
 		for (i = 0; i < sizeof(re) / sizeof(re[0]) && !found; i++) {
 			if (!regexec(&re[i], msg, 0, NULL, 0)) {
 				found = true;
-				snprintf(line, len, "%s", msg);
+				snprintf(line, len, "%.*s", (int)len - 1, msg);
 				line[strcspn(line, "\n")] = 0;
 			}
 		}
@@ -274,7 +275,7 @@ int main(int argc, char **argv)
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct iommu_ioas_map map = { .size = sizeof(map) };
 	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
-	char bdf[64], cdev[128], fault[512] = "";
+	char bdf[NAME_MAX + 1], cdev[NAME_MAX + 32], fault[512] = "";
 	const size_t len = 2 * EDU_BUF_SIZE;
 	unsigned char *buf, *in, *out;
 	uint16_t cmd;
@@ -282,7 +283,7 @@ int main(int argc, char **argv)
 	bool same, untouched;
 	size_t i;
 
-	printf("KTAP version 1\n1..9\n");
+	printf("KTAP version 1\n1..10\n");
 	fflush(stdout);
 
 	if (argc > 1)
