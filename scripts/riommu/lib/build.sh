@@ -40,7 +40,6 @@ cmd_sync() {
 		: >"$manifest"
 	fi
 	stage=$(mktemp -d)
-	trap 'rm -rf "$stage"' RETURN
 	local f
 	# Base content of everything touched now or last time.
 	{ cat "$manifest"; patched_paths; overlay_files; } | sort -u | while read -r f; do
@@ -65,6 +64,7 @@ cmd_sync() {
 		cp "$RIOMMU_TOP/$f" "$stage/$f"
 	done
 	rsync -rc --exclude='.riommu-base' "$stage/" "$tree/"
+	rm -rf "$stage"
 	{ patched_paths; overlay_files; } | sort -u >"$manifest"
 	log "synced $(wc -l <"$manifest") overlay/patched files into $tree"
 }
