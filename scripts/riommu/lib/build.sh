@@ -132,10 +132,18 @@ cmd_build() {
 	cmd_sync
 	configure "$arch" "$profile"
 	log "building $arch-$profile in $odir"
+	# The lint suite needs the warnings of a compile of the kernel crate:
+	# without a log of one, make this build compile it.
+	[ -f "$odir/build-rust-kernel.log" ] || rm -f "$odir/rust/kernel.o"
 	kmake "$arch" "$odir" "$(basename "$(arch_image "$arch")")" modules >"$odir/build.log" 2>&1 || {
 		grep -E 'error|Error' "$odir/build.log" | head -n 40 >&2
 		die "kernel build failed ($odir/build.log)"
 	}
+	# Warnings are only printed when a crate is compiled: keep the log of the
+	# last build that compiled the kernel crate for the lint suite.
+	if grep -qE ' L rust/kernel\.o$' "$odir/build.log"; then
+		cp "$odir/build.log" "$odir/build-rust-kernel.log"
+	fi
 	rm -rf "$odir/modinst"
 	kmake "$arch" "$odir" -s INSTALL_MOD_PATH="$odir/modinst" modules_install >/dev/null 2>&1 || true
 	kmake "$arch" "$odir" -s INSTALL_HDR_PATH="$odir/hdr" headers_install >/dev/null

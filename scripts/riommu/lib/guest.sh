@@ -45,9 +45,10 @@ cmd_initramfs() {
 	log "initramfs $odir/initramfs.cpio.gz ($(du -h "$odir/initramfs.cpio.gz" | cut -f1))"
 }
 
-# qemu_cmd ARCH PROFILE PLAN: print the QEMU command line, one word a line.
+# qemu_cmd ARCH PROFILE PLAN [ARGS]: print the QEMU command line, one word a
+# line. ARGS are extra kernel arguments.
 qemu_cmd() {
-	local arch=$1 profile=$2 plan=$3 odir
+	local arch=$1 profile=$2 plan=$3 extra=${4:-} odir
 	odir=$(build_dir "$arch" "$profile")
 	local common=(-accel tcg,thread=multi -smp 2 -m 4G -nographic -no-reboot
 		-nic none -initrd "$odir/initramfs.cpio.gz")
@@ -58,21 +59,22 @@ qemu_cmd() {
 			-device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,aw-bits=48 \
 			-device edu,dma_mask=0xffffffffffffffff \
 			-kernel "$odir/arch/x86/boot/bzImage" \
-			-append "console=ttyS0 intel_iommu=on,sm_on panic=-1 riommu.plan=$plan"
+			-append "console=ttyS0 intel_iommu=on,sm_on panic=-1 riommu.plan=$plan $extra"
 		;;
 	arm64)
 		printf '%s\n' qemu-system-aarch64 -M virt,gic-version=3,iommu=smmuv3 -cpu cortex-a57 \
 			"${common[@]}" -device edu,dma_mask=0xffffffffffffffff \
 			-kernel "$odir/arch/arm64/boot/Image" \
-			-append "console=ttyAMA0 panic=-1 riommu.plan=$plan"
+			-append "console=ttyAMA0 panic=-1 riommu.plan=$plan $extra"
 		;;
 	esac
 }
 
-# vm_run ARCH PROFILE PLAN LOG TIMEOUT: boot, run the plan, log the console.
+# vm_run ARCH PROFILE PLAN LOG TIMEOUT [ARGS]: boot, run the plan, log the
+# console.
 vm_run() {
-	local arch=$1 profile=$2 plan=$3 logf=$4 tmo=${5:-900} cmd rc=0
-	mapfile -t cmd < <(qemu_cmd "$arch" "$profile" "$plan")
+	local arch=$1 profile=$2 plan=$3 logf=$4 tmo=${5:-900} extra=${6:-} cmd rc=0
+	mapfile -t cmd < <(qemu_cmd "$arch" "$profile" "$plan" "$extra")
 	mkdir -p "$(dirname "$logf")"
 	log "booting $arch-$profile (plan $plan, at most ${tmo}s), console: $logf"
 	timeout --foreground -k 10 "$tmo" "${cmd[@]}" </dev/null >"$logf" 2>&1 || rc=$?

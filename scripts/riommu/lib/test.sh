@@ -21,6 +21,41 @@ run_checks() {
 	esac
 }
 
+# Host-side lint of the project's Rust code, written as a log in the
+# guests' format so that summarize.py counts it like any other suite:
+# rustfmtcheck, and no compiler or Clippy warning pointing into our files.
+lint_log() {
+	local arch=$1 profile=$2 logf=$3 odir n=0 fail=0 f w t0
+	odir=$(build_dir "$arch" "$profile")
+	t0=$(date +%s%N)
+	{
+		echo "### riommu-suite-begin rust_lint"
+		echo "TAP version 13"
+		if kmake "$arch" "$odir" -s rustfmtcheck >"$odir/rustfmtcheck.log" 2>&1; then
+			echo "ok $((n += 1)) rustfmtcheck"
+		else
+			sed 's/^/# /' "$odir/rustfmtcheck.log" | head -n 40
+			echo "not ok $((n += 1)) rustfmtcheck"
+		fi
+		for f in $(overlay_files | grep '\.rs$'); do
+			if [ ! -f "$odir/build-rust-kernel.log" ]; then
+				echo "not ok $((n += 1)) no_warnings $f # no log of a kernel crate compile"
+				continue
+			fi
+			w=$(grep -A3 -E '^(warning|error)' "$odir/build-rust-kernel.log" | grep -F -- "--> $CACHE/tree/$f" || true)
+			if [ -z "$w" ]; then
+				echo "ok $((n += 1)) no_warnings $f"
+			else
+				echo "$w" | sed 's/^/# /'
+				echo "not ok $((n += 1)) no_warnings $f"
+			fi
+		done
+		echo "1..$n"
+		echo "### riommu-suite-end rust_lint rc=0 centiseconds=$(( ($(date +%s%N) - t0) / 10000000 ))"
+		echo "### riommu-guest-done"
+	} >"$logf"
+}
+
 cmd_test() {
 	local profile=default arches=() t0 specs=() rc=0 a
 	while [ $# -gt 0 ]; do
@@ -45,6 +80,9 @@ cmd_test() {
 			"$(cat "$(build_dir "$a" "$profile")/.riommu-build-seconds")" \
 			"$(( $(date +%s) - vt0 ))" "${SUITES_ALL//,/\", \"}" "$(run_checks "$a")")")
 	done
+	lint_log "${arches[0]}" "$profile" "$OUT/logs/host-rust-lint.log"
+	specs+=("$(printf '{"name": "host-rust-lint", "arch": "host", "profile": "%s", "log": "%s", "expect": ["rust_lint"]}' \
+		"$profile" "$OUT/logs/host-rust-lint.log")")
 	python3 "$RIOMMU_DIR/summarize.py" --out "$OUT/test-summary.json" \
 		--meta "base_kernel=$(base_version)" \
 		--meta "qemu=$(qemu-system-x86_64 --version | head -n1)" \
