@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0
+
+#include <kunit/test.h>
+#include <linux/mman.h>
+
+#if IS_BUILTIN(CONFIG_KUNIT) && IS_ENABLED(CONFIG_IOMMU_API)
+/*
+ * User memory for the rust_iommu_user_data KUnit suite
+ * (rust/kernel/iommu/user_data.rs): an anonymous read/write mapping of @len
+ * bytes in the mm that KUnit attaches to the running test, released with the
+ * test. Returns the user address, or 0 / an IS_ERR_VALUE() on failure.
+ *
+ * This is not a wrapper of a static inline: it keeps the PROT_* and MAP_*
+ * constants out of the bindings, since <linux/mman.h> would pull
+ * <linux/hugetlb.h> and <linux/shmem_fs.h> into bindgen on arm64.
+ */
+__rust_helper unsigned long
+rust_helper_iommu_kunit_user_alloc(struct kunit *test, unsigned long len)
+{
+	return kunit_vm_mmap(test, NULL, 0, len, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+}
+#endif
