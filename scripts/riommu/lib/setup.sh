@@ -112,10 +112,15 @@ setup_base() {
 	rm -rf "$b/deb"; mkdir -p "$b/deb"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$b/deb" ./usr/src/
 	local tarball; tarball=$(ls "$b"/deb/usr/src/linux-source-7.3*.tar.xz | head -n1)
-	local name; name=$(tar -tJf "$tarball" | head -n1 | cut -d/ -f1)
 	log "unpacking $tarball"
+	rm -rf "$b/unpack"
+	mkdir -p "$b/unpack"
+	tar -xJf "$tarball" -C "$b/unpack"
+	local name; name=$(ls "$b/unpack")
+	[ "$(echo "$name" | wc -l)" = 1 ] || die "unexpected layout of $tarball"
 	rm -rf "${b:?}/$name"
-	tar -xJf "$tarball" -C "$b"
+	mv "$b/unpack/$name" "$b/$name"
+	rmdir "$b/unpack"
 	chmod -R a-w "$b/$name"
 	echo "$name" >"$b/CURRENT"
 	echo "$BASE_PKG $ver" >"$b/VERSION"
