@@ -104,7 +104,12 @@ cmd_demo() {
 	cmd_build x86_64 default
 	cmd_initramfs x86_64 default
 	mkdir -p "$OUT/logs"
-	vm_run x86_64 default dma_smoke "$logf" 600 || true
-	log "IOMMU at work (from $logf):"
-	grep -E 'DMAR: |iommu|riommu|vfio|^(not )?ok |^# ' "$logf" | grep -v '^\s*$' | head -n 60
+	vm_run x86_64 default kunit,dma_smoke "$logf" 600 || true
+	log "the IOMMU and the project's code at work (full console: $logf):"
+	tr -d '\r' <"$logf" | awk '
+		/DMAR: (IOMMU enabled|dmar0|Intel\(R\)|.*Queued)|iommu: Default domain|Adding to iommu group/ { print; next }
+		/# rust_iommu_user_data: pass|rust_doctest_kernel_iommu/ { print; next }
+		/riommu-suite-begin dma_smoke/ { on = 1 }
+		on { print }
+		/riommu-suite-end dma_smoke/ { on = 0 }'
 }
