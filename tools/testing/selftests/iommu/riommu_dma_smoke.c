@@ -275,7 +275,7 @@ int main(int argc, char **argv)
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct iommu_ioas_map map = { .size = sizeof(map) };
 	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
-	char bdf[NAME_MAX + 1], cdev[NAME_MAX + 32], fault[512] = "";
+	char bdf[NAME_MAX + 1] = "", cdev[NAME_MAX + 32] = "", fault[512] = "";
 	const size_t len = 2 * EDU_BUF_SIZE;
 	unsigned char *buf, *in, *out;
 	uint16_t cmd;
