@@ -15,7 +15,7 @@ BASE_SUITE=trixie-backports
 LLVM_BIN=/usr/lib/llvm-19/bin
 export PATH=$LLVM_BIN:$PATH
 export LIBCLANG_PATH=/usr/lib/llvm-19/lib
-BINDGEN=${BINDGEN:-$HOME/.cargo/bin/bindgen}
+BINDGEN=${BINDGEN:-${CARGO_HOME:-${HOME:-/root}/.cargo}/bin/bindgen}
 # The rustup rustc has no rust-src; Debian's rustc-web does.
 KRUSTC=/usr/bin/rustc
 KRUSTDOC=/usr/bin/rustdoc

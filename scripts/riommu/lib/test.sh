@@ -83,6 +83,8 @@ cmd_test() {
 	lint_log "${arches[0]}" "$profile" "$OUT/logs/host-rust-lint.log"
 	specs+=("$(printf '{"name": "host-rust-lint", "arch": "host", "profile": "%s", "log": "%s", "expect": ["rust_lint"]}' \
 		"$profile" "$OUT/logs/host-rust-lint.log")")
+	log "total $(( $(date +%s) - t0 )) s; summary in $OUT/test-summary.json, logs in $OUT/logs/"
+	# The summary's last line is the closing 'N passed, N failed, N skipped'.
 	python3 "$RIOMMU_DIR/summarize.py" --out "$OUT/test-summary.json" \
 		--meta "base_kernel=$(base_version)" \
 		--meta "qemu=$(qemu-system-x86_64 --version | head -n1)" \
@@ -92,7 +94,6 @@ cmd_test() {
 		--meta "profile=$profile" \
 		--meta "total_seconds=$(( $(date +%s) - t0 ))" \
 		"${specs[@]}" || rc=$?
-	log "total $(( $(date +%s) - t0 )) s; summary in $OUT/test-summary.json, logs in $OUT/logs/"
 	return $rc
 }
 
