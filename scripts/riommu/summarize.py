@@ -28,8 +28,11 @@ SPLATS = [
     ('bug', re.compile(r'\bBUG: (?!KASAN)')),
     ('kasan', re.compile(r'BUG: KASAN|KASAN: ')),
     ('ubsan', re.compile(r'UBSAN: ')),
+    # Lockdep reports open with one of these (not the boot banner
+    # "RCU lockdep checking is enabled").
     ('lockdep', re.compile(r'WARNING: (possible|inconsistent|suspicious RCU)|'
-                           r'circular locking dependency|lockdep')),
+                           r'circular locking dependency|lock held when returning|'
+                           r'bad unlock balance')),
     ('warn', re.compile(r'WARNING: (?!possible|inconsistent|suspicious RCU)|'
                         r'\bWARNING: CPU:')),
     ('kmemleak', re.compile(r'kmemleak: \d+ new suspected memory leaks|'
