@@ -279,7 +279,7 @@ int main(int argc, char **argv)
 	const size_t len = 2 * EDU_BUF_SIZE;
 	unsigned char *buf, *in, *out;
 	uint16_t cmd;
-	int devfd, iommufd, kmsg;
+	int devfd, iommufd, kmsg, rc;
 	bool same, untouched;
 	size_t i;
 
@@ -298,11 +298,16 @@ int main(int argc, char **argv)
 	if (devfd < 0 || iommufd < 0)
 		bail("open vfio cdev or /dev/iommu");
 
+	/*
+	 * Each ioctl runs before its result() line: the order in which
+	 * function arguments are evaluated is unspecified, and the output
+	 * fields must be read after the call.
+	 */
 	bind.iommufd = iommufd;
-	result(!ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind),
-	       "bind_iommufd devid=%u", bind.out_devid);
-	result(!ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc), "ioas_alloc id=%u",
-	       alloc.out_ioas_id);
+	rc = ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+	result(!rc, "bind_iommufd devid=%u", bind.out_devid);
+	rc = ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc);
+	result(!rc, "ioas_alloc id=%u", alloc.out_ioas_id);
 
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
@@ -318,12 +323,12 @@ int main(int argc, char **argv)
 	map.ioas_id = alloc.out_ioas_id;
 	map.user_va = (uintptr_t)buf;
 	map.length = len;
-	result(!ioctl(iommufd, IOMMU_IOAS_MAP, &map), "ioas_map iova=0x%llx",
-	       (unsigned long long)map.iova);
+	rc = ioctl(iommufd, IOMMU_IOAS_MAP, &map);
+	result(!rc, "ioas_map iova=0x%llx", (unsigned long long)map.iova);
 
 	attach.pt_id = alloc.out_ioas_id;
-	result(!ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach),
-	       "attach_ioas hwpt=%u", attach.pt_id);
+	rc = ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+	result(!rc, "attach_ioas hwpt=%u", attach.pt_id);
 
 	/* Memory space and bus mastering on, then map BAR0. */
 	if (ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &cfg) ||
