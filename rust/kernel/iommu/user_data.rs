@@ -592,6 +592,15 @@ mod tests {
         UserSlice::new(at, out.len()).reader().read_slice(out)
     }
 
+    /// Maps a user page holding `entries` back to back, as an invalidation array.
+    fn user_entries(entries: &[Ver2]) -> Result<UserPtr> {
+        let u = user_page()?;
+        for (i, e) in entries.iter().enumerate() {
+            put(u.wrapping_byte_add(i * size_of::<Ver2>()), e.as_bytes())?;
+        }
+        Ok(u)
+    }
+
     fn raw_data(type_: u32, uptr: UserPtr, len: usize) -> bindings::iommu_user_data {
         bindings::iommu_user_data {
             type_,
@@ -763,10 +772,8 @@ mod tests {
 
     #[test]
     fn read_entry_in_range() -> Result {
-        let u = user_page()?;
         let w = Ver2 { a: 7, ..V };
-        put(u, V.as_bytes())?;
-        put(u.wrapping_byte_add(size_of::<Ver2>()), w.as_bytes())?;
+        let u = user_entries(&[V, w])?;
         let mut ca = raw_array(TYPE, u, size_of::<Ver2>(), 2);
         // SAFETY: `ca` is valid and only accessed through `array` while it exists.
         let array = unsafe { UserDataArray::from_raw(&mut ca) };
@@ -778,9 +785,7 @@ mod tests {
 
     #[test]
     fn read_entry_index_out_of_range_is_einval() -> Result {
-        let u = user_page()?;
-        put(u, V.as_bytes())?;
-        put(u.wrapping_byte_add(size_of::<Ver2>()), V.as_bytes())?;
+        let u = user_entries(&[V, V])?;
 
         let mut ca = raw_array(TYPE, u, size_of::<Ver2>(), 2);
         // SAFETY: `ca` is valid and only accessed through `array` while it exists.
@@ -847,11 +852,8 @@ mod tests {
 
     #[test]
     fn handled_count_written_back() -> Result {
-        let u = user_page()?;
         let ok = Ver2 { c: 0, ..V };
-        put(u, ok.as_bytes())?;
-        put(u.wrapping_byte_add(size_of::<Ver2>()), V.as_bytes())?;
-        put(u.wrapping_byte_add(2 * size_of::<Ver2>()), ok.as_bytes())?;
+        let u = user_entries(&[ok, V, ok])?;
 
         // Error on the second entry: one handled.
         let mut ca = raw_array(TYPE, u, size_of::<Ver2>(), 3);
@@ -896,10 +898,8 @@ mod tests {
 
     #[test]
     fn read_all_same_size() -> Result {
-        let u = user_page()?;
         let w = Ver2 { b: 9, ..V };
-        put(u, V.as_bytes())?;
-        put(u.wrapping_byte_add(size_of::<Ver2>()), w.as_bytes())?;
+        let u = user_entries(&[V, w])?;
 
         let mut ca = raw_array(TYPE, u, size_of::<Ver2>(), 2);
         // SAFETY: `ca` is valid and only accessed through `array` while it exists.
