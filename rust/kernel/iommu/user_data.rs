@@ -475,9 +475,8 @@ impl<'a> UserDataArray<'a> {
                 let spare = v.spare_capacity_mut().get_mut(..n).ok_or(ENOMEM)?;
                 // `n * entry_len`, which cannot overflow since `n` `T`s were allocated.
                 let nbytes = size_of_val(spare);
-                // SAFETY: `spare` is valid for reads and writes of `nbytes` bytes for the
-                // lifetime of `bytes`, during which `spare` is not used; `MaybeUninit<u8>` has no
-                // validity requirement.
+                // SAFETY: `spare` is valid for reads and writes of `nbytes` bytes and unused while
+                // `bytes` lives; `MaybeUninit<u8>` has no validity requirement.
                 let bytes = unsafe {
                     core::slice::from_raw_parts_mut(
                         spare.as_mut_ptr().cast::<MaybeUninit<u8>>(),
