@@ -97,7 +97,8 @@ setup_base() {
 	if [ -f "$b/CURRENT" ] && [ -f "$b/$(cat "$b/CURRENT")/Makefile" ]; then return; fi
 	mkdir -p "$b/apt/lists/partial" "$b/apt/archives/partial"
 	local src=$b/apt/sources.list
-	echo "deb [trusted=yes] $(mirror_uri) $BASE_SUITE main" >"$src"
+	# Verified with the Debian archive keyring the machine already trusts.
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(mirror_uri) $BASE_SUITE main" >"$src"
 	local aptopt=(-o Dir::Etc::SourceList="$src" -o Dir::Etc::SourceParts=/dev/null
 		-o Dir::State::Lists="$b/apt/lists" -o Dir::Cache::Archives="$b/apt/archives"
 		-o APT::Architectures::=amd64 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
