@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 #include <kunit/test.h>
+#include <linux/io.h>
 #include <linux/mman.h>
 
 #if IS_BUILTIN(CONFIG_KUNIT) && IS_ENABLED(CONFIG_IOMMU_API)
@@ -19,5 +20,13 @@ rust_helper_iommu_kunit_user_alloc(struct kunit *test, unsigned long len)
 {
 	return kunit_vm_mmap(test, NULL, 0, len, PROT_READ | PROT_WRITE,
 			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+}
+#endif
+
+#if IS_ENABLED(CONFIG_IOMMU_API)
+/* For `kernel::iommu::viommu::Pages`: the physical address of a direct-map address. */
+__rust_helper phys_addr_t rust_helper_virt_to_phys(volatile void *address)
+{
+	return virt_to_phys(address);
 }
 #endif

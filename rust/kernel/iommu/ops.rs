@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! IOMMU drivers: `struct iommu_ops`.
+//!
+//! C header: [`include/linux/iommu.h`](srctree/include/linux/iommu.h)
+//!
+//! A driver implements [`Driver`] (a `#[vtable]` trait) and declares its operations table as a
+//! static, `static OPS: OpsTable<MyDriver> = OpsTable::new();`, named back by [`Driver::OPS`]. The
+//! table is built at compile time: an operation the driver does not implement is NULL. The
+//! abstraction converts the C arguments, keeps the driver's per-device data in
+//! `dev->iommu->priv` ([`ProbedDevice`]), turns allocated domains into C pointers and back, and
+//! returns the driver's errors as the errno the core expects.
+
+use super::{
+    device::{IommuDevice, ProbedDevice},
+    domain::{Domain, NestedDomain, NestedOps, PagingDomain, PagingOps, StaticDomain},
+    user_data::UserData,
+    viommu::{Viommu, ViommuOps},
+};
+use crate::{
+    bindings,
+    device::Device,
+    error::{from_result, VTABLE_DEFAULT_ERROR},
+    prelude::*,
+    transmute::AsBytes,
+};
+use core::marker::PhantomData;
+
+/// A capability asked with `capable()` (`enum iommu_cap`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Cap {
+    /// `IOMMU_CAP_CACHE_COHERENCY`: `IOMMU_CACHE` is supported.
+    CacheCoherency,
+    /// `IOMMU_CAP_DIRTY_TRACKING`: the device can do dirty tracking.
+    DirtyTracking,
+    /// Any other capability (the C value).
+    Other(u32),
+}
+
+impl Cap {
+    fn from_raw(cap: bindings::iommu_cap) -> Self {
+        match cap {
+            bindings::iommu_cap_IOMMU_CAP_CACHE_COHERENCY => Cap::CacheCoherency,
+            bindings::iommu_cap_IOMMU_CAP_DIRTY_TRACKING => Cap::DirtyTracking,
+            other => Cap::Other(other),
+        }
+    }
+}
+
+/// Hardware information returned to `IOMMU_GET_HW_INFO`: a driver structure and its type.
+pub struct HwInfo {
+    data: KVec<u8>,
+    info_type: u32,
+}
+
+impl HwInfo {
+    /// Information of type `info_type` (`IOMMU_HW_INFO_TYPE_*`) held in `info`.
+    pub fn new<T: AsBytes>(info_type: u32, info: &T) -> Result<Self> {
+        // The core kfree()s the buffer: it must be a real allocation.
+        if size_of::<T>() == 0 {
+            return Err(EINVAL);
+        }
+        let mut data = KVec::with_capacity(size_of::<T>(), GFP_KERNEL)?;
+        data.extend_from_slice(info.as_bytes(), GFP_KERNEL)?;
+        Ok(Self { data, info_type })
+    }
+}
+
+/// The parameters of a page response (`struct iommu_page_response`).
+#[derive(Clone, Copy, Debug)]
+pub struct PageResponse {
+    /// The PASID of the fault.
+    pub pasid: u32,
+    /// The page request group index.
+    pub grpid: u32,
+    /// The response code (`IOMMU_PAGE_RESP_*`).
+    pub code: u32,
+}
+
+/// An IOMMU driver.
+#[vtable]
+pub trait Driver: Sized + Send + Sync + 'static {
+    /// Per-device data, created by `probe_device` and dropped after `release_device`.
+    type DevData: Send + Sync;
+    /// The driver's paging domains.
+    type Paging: PagingOps<Driver = Self>;
+    /// The driver's nested domains.
+    type Nested: NestedOps<Driver = Self>;
+    /// The driver's vIOMMU.
+    type Viommu: ViommuOps<Driver = Self>;
+
+    /// The driver's static operations table (`static OPS: OpsTable<Self> = OpsTable::new();`).
+    const OPS: &'static OpsTable<Self>;
+    /// The blocked domain, if the driver has a static one.
+    const BLOCKED_DOMAIN: Option<&'static StaticDomain> = None;
+    /// The default domain, if the driver forces a static one on every device.
+    const DEFAULT_DOMAIN: Option<&'static StaticDomain> = None;
+    /// The identity domain, if the driver has a static one.
+    const IDENTITY_DOMAIN: Option<&'static StaticDomain> = None;
+    /// The PASID table is managed by the user (the nested stage 1), not by the kernel.
+    const USER_PASID_TABLE: bool = false;
+    /// The vIOMMU type (`IOMMU_VIOMMU_TYPE_*`) of [`Driver::Viommu`], used if `viommu_init` is
+    /// implemented.
+    const VIOMMU_TYPE: u32 = 0;
+
+    /// Takes `dev` on: returns the IOMMU instance that translates for it and its per-device data.
+    fn probe_device(dev: &Device) -> Result<(&'static IommuDevice, Pin<KBox<Self::DevData>>)>;
+
+    /// Lets `dev` go; its data is dropped after this returns.
+    fn release_device(_dev: &ProbedDevice<Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Whether `dev` has capability `cap`.
+    fn capable(_dev: &ProbedDevice<Self>, _cap: Cap) -> bool {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Hardware information for `dev`; `requested` is the type the user asked for
+    /// (`IOMMU_HW_INFO_TYPE_DEFAULT` for the driver's choice).
+    fn hw_info(_dev: &ProbedDevice<Self>, _requested: u32) -> Result<HwInfo> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Allocates a paging domain for `dev` with the `IOMMU_HWPT_ALLOC_*` `flags` and the driver
+    /// data of the user, if any.
+    fn domain_alloc_paging_flags(
+        _dev: &ProbedDevice<Self>,
+        _flags: u32,
+        _user_data: Option<&UserData>,
+    ) -> Result<Pin<KBox<PagingDomain<Self::Paging>>>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Allocates the driver data of a nested domain on `parent` for `dev`; the abstraction
+    /// creates the domain.
+    fn domain_alloc_nested(
+        _dev: &ProbedDevice<Self>,
+        _parent: &PagingDomain<Self::Paging>,
+        _flags: u32,
+        _user_data: &UserData,
+    ) -> Result<impl PinInit<Self::Nested, Error>> {
+        build_error!(VTABLE_DEFAULT_ERROR);
+        #[allow(unreachable_code)]
+        Err::<Result<Self::Nested>, _>(EINVAL)
+    }
+
+    /// Answers a page request of `dev`.
+    fn page_response(_dev: &ProbedDevice<Self>, _msg: PageResponse) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Initialises a vIOMMU of type [`Driver::VIOMMU_TYPE`] on the paging domain `parent`.
+    fn viommu_init(
+        _viommu: &super::viommu::ViommuCore,
+        _parent: &PagingDomain<Self::Paging>,
+        _user_data: Option<&UserData>,
+    ) -> Result<impl PinInit<Self::Viommu, Error>> {
+        build_error!(VTABLE_DEFAULT_ERROR);
+        #[allow(unreachable_code)]
+        Err::<Result<Self::Viommu>, _>(EINVAL)
+    }
+}
+
+/// The const `struct iommu_ops` of a [`Driver`].
+#[repr(transparent)]
+pub struct OpsTable<D: Driver>(bindings::iommu_ops, PhantomData<D>);
+
+// SAFETY: The table is read-only.
+unsafe impl<D: Driver> Sync for OpsTable<D> {}
+
+impl<D: Driver> Default for OpsTable<D> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+const fn static_domain(d: Option<&'static StaticDomain>) -> *mut bindings::iommu_domain {
+    match d {
+        Some(d) => d.as_ptr(),
+        None => core::ptr::null_mut(),
+    }
+}
+
+/// # Safety
+///
+/// `dev` was probed by `D` and is valid for `'a`.
+unsafe fn probed<'a, D: Driver>(dev: *mut bindings::device) -> &'a ProbedDevice<D> {
+    // SAFETY: By the caller.
+    unsafe { ProbedDevice::from_raw(dev) }
+}
+
+impl<D: Driver> OpsTable<D> {
+    /// Builds the table.
+    pub const fn new() -> Self {
+        let ops = bindings::iommu_ops {
+            probe_device: Some(Self::probe_device),
+            release_device: Some(Self::release_device),
+            device_group: Some(bindings::generic_device_group),
+            capable: if D::HAS_CAPABLE {
+                Some(Self::capable)
+            } else {
+                None
+            },
+            hw_info: if D::HAS_HW_INFO {
+                Some(Self::hw_info)
+            } else {
+                None
+            },
+            domain_alloc_paging_flags: if D::HAS_DOMAIN_ALLOC_PAGING_FLAGS {
+                Some(Self::domain_alloc_paging_flags)
+            } else {
+                None
+            },
+            domain_alloc_nested: if D::HAS_DOMAIN_ALLOC_NESTED {
+                Some(Self::domain_alloc_nested)
+            } else {
+                None
+            },
+            page_response: if D::HAS_PAGE_RESPONSE {
+                Some(Self::page_response)
+            } else {
+                None
+            },
+            get_viommu_size: if D::HAS_VIOMMU_INIT {
+                Some(Self::get_viommu_size)
+            } else {
+                None
+            },
+            viommu_init: if D::HAS_VIOMMU_INIT {
+                Some(Self::viommu_init)
+            } else {
+                None
+            },
+            blocked_domain: static_domain(D::BLOCKED_DOMAIN),
+            default_domain: static_domain(D::DEFAULT_DOMAIN),
+            identity_domain: static_domain(D::IDENTITY_DOMAIN),
+            owner: crate::module::this_module::<D::OwnerModule>().as_ptr(),
+            // `user_pasid_table` is the only bit of the only bitfield unit.
+            _bitfield_1: bindings::__BindgenBitfieldUnit::new([D::USER_PASID_TABLE as u8]),
+            ..pin_init::zeroed()
+        };
+        Self(ops, PhantomData)
+    }
+
+    /// The C table.
+    pub const fn as_ptr(&self) -> *const bindings::iommu_ops {
+        &self.0
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IOMMU core with a valid device that is being probed.
+    unsafe extern "C" fn probe_device(dev: *mut bindings::device) -> *mut bindings::iommu_device {
+        // SAFETY: `dev` is valid for the call.
+        let device = unsafe { Device::from_raw(dev) };
+        match D::probe_device(device) {
+            Ok((iommu, data)) => {
+                // SAFETY: The data is never moved out of its box: it is only borrowed until
+                // `release_device` drops it in place.
+                let data = KBox::into_raw(unsafe { Pin::into_inner_unchecked(data) });
+                // SAFETY: `dev->iommu` exists while the core probes the device; the data is
+                // owned by the device until `release_device`.
+                unsafe { bindings::dev_iommu_priv_set(dev, data.cast()) };
+                iommu.as_raw()
+            }
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IOMMU core once for a device `probe_device` accepted.
+    unsafe extern "C" fn release_device(dev: *mut bindings::device) {
+        // SAFETY: Probed by `D`.
+        let pd = unsafe { probed::<D>(dev) };
+        if D::HAS_RELEASE_DEVICE {
+            D::release_device(pd);
+        }
+        // SAFETY: `priv` holds the `KBox<D::DevData>` of `probe_device`; no reference to it
+        // outlives this call (the core calls nothing else for the device any more).
+        unsafe {
+            let data = (*(*dev).iommu).priv_.cast::<D::DevData>();
+            bindings::dev_iommu_priv_set(dev, core::ptr::null_mut());
+            drop(Pin::new_unchecked(KBox::from_raw(data)));
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IOMMU core with a device probed by `D`.
+    unsafe extern "C" fn capable(dev: *mut bindings::device, cap: bindings::iommu_cap) -> bool {
+        // SAFETY: By the function's contract.
+        D::capable(unsafe { probed(dev) }, Cap::from_raw(cap))
+    }
+
+    /// # Safety
+    ///
+    /// Called by iommufd with a device probed by `D` and valid `length` and `type_`.
+    unsafe extern "C" fn hw_info(
+        dev: *mut bindings::device,
+        length: *mut u32,
+        type_: *mut bindings::iommu_hw_info_type,
+    ) -> *mut c_void {
+        // SAFETY: By the function's contract.
+        let (pd, requested) = unsafe { (probed::<D>(dev), *type_) };
+        match D::hw_info(pd, requested).and_then(|info| {
+            let len = u32::try_from(info.data.len()).map_err(|_| EOVERFLOW)?;
+            // The core frees the buffer with kfree(): a `KVec` with a nonzero capacity is a
+            // kmalloc allocation.
+            let (ptr, _, _) = info.data.into_raw_parts();
+            Ok((ptr, len, info.info_type))
+        }) {
+            Ok((ptr, len, t)) => {
+                // SAFETY: Valid for writes by the function's contract.
+                unsafe {
+                    *length = len;
+                    *type_ = t;
+                }
+                ptr.cast()
+            }
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IOMMU core with a device probed by `D` and a NULL or valid `user_data`.
+    unsafe extern "C" fn domain_alloc_paging_flags(
+        dev: *mut bindings::device,
+        flags: u32,
+        user_data: *const bindings::iommu_user_data,
+    ) -> *mut bindings::iommu_domain {
+        // SAFETY: By the function's contract.
+        let pd = unsafe { probed::<D>(dev) };
+        // SAFETY: Valid for the call if not NULL.
+        let ud = (!user_data.is_null()).then(|| unsafe { UserData::from_raw(user_data) });
+        match D::domain_alloc_paging_flags(pd, flags, ud) {
+            Ok(d) => PagingDomain::into_raw(d),
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by iommufd with a device probed by `D`, a valid parent domain (kept alive by the
+    /// nested HWPT's reference on the parent HWPT) and valid `user_data`.
+    unsafe extern "C" fn domain_alloc_nested(
+        dev: *mut bindings::device,
+        parent: *mut bindings::iommu_domain,
+        flags: u32,
+        user_data: *const bindings::iommu_user_data,
+    ) -> *mut bindings::iommu_domain {
+        // SAFETY: By the function's contract.
+        let pd = unsafe { probed::<D>(dev) };
+        // SAFETY: `parent` is NULL or valid for the call.
+        let parent = unsafe { Domain::from_raw_opt(parent) };
+        let Some(parent) = parent.and_then(|p| p.as_paging::<D::Paging>()) else {
+            return EINVAL.to_ptr();
+        };
+        if user_data.is_null() {
+            return EINVAL.to_ptr();
+        }
+        // SAFETY: Valid for the call.
+        let ud = unsafe { UserData::from_raw(user_data) };
+        let r = D::domain_alloc_nested(pd, parent, flags, ud)
+            .and_then(|init| NestedDomain::<D::Nested>::new(parent, init));
+        match r {
+            Ok(d) => NestedDomain::into_raw(d),
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IOMMU core with a device probed by `D` and valid `evt` and `msg`.
+    unsafe extern "C" fn page_response(
+        dev: *mut bindings::device,
+        _evt: *mut bindings::iopf_fault,
+        msg: *mut bindings::iommu_page_response,
+    ) {
+        // SAFETY: By the function's contract.
+        let (pd, m) = unsafe { (probed::<D>(dev), &*msg) };
+        D::page_response(
+            pd,
+            PageResponse {
+                pasid: m.pasid,
+                grpid: m.grpid,
+                code: m.code,
+            },
+        );
+    }
+
+    /// # Safety
+    ///
+    /// Called by iommufd with a device probed by `D`.
+    unsafe extern "C" fn get_viommu_size(
+        _dev: *mut bindings::device,
+        viommu_type: bindings::iommu_viommu_type,
+    ) -> usize {
+        if viommu_type != D::VIOMMU_TYPE {
+            return 0;
+        }
+        size_of::<Viommu<D::Viommu>>()
+    }
+
+    /// # Safety
+    ///
+    /// Called by iommufd on a zeroed vIOMMU of `get_viommu_size()` bytes whose core part is
+    /// initialised, with a valid parent domain the vIOMMU holds a reference on, and NULL or valid
+    /// `user_data`.
+    unsafe extern "C" fn viommu_init(
+        viommu: *mut bindings::iommufd_viommu,
+        parent: *mut bindings::iommu_domain,
+        user_data: *const bindings::iommu_user_data,
+    ) -> c_int {
+        // SAFETY: By the function's contract.
+        let parent = unsafe { Domain::from_raw(parent) };
+        let Some(parent) = parent.as_paging::<D::Paging>() else {
+            return EINVAL.to_errno();
+        };
+        // SAFETY: Valid for the call if not NULL.
+        let ud = (!user_data.is_null()).then(|| unsafe { UserData::from_raw(user_data) });
+        // SAFETY: By the function's contract.
+        from_result(|| unsafe { Viommu::<D::Viommu>::init(viommu, parent, ud) }.map(|()| 0))
+    }
+}
