@@ -83,13 +83,24 @@ config_fragments() {
 	karch=$(kernel_arch "$arch")
 	echo "$RIOMMU_TOP/kernel/configs/riommu.config"
 	echo "$RIOMMU_TOP/arch/$karch/configs/riommu.config"
-	[ "$profile" = debug ] && echo "$RIOMMU_TOP/kernel/configs/riommu-debug.config"
+	case $profile in *debug*) echo "$RIOMMU_TOP/kernel/configs/riommu-debug.config" ;; esac
+	case $profile in rust*) echo "$RIOMMU_TOP/kernel/configs/riommu-rust-mock.config" ;; esac
 	if [ -n "${RIOMMU_EXTRA_CONFIG:-}" ]; then echo "$RIOMMU_EXTRA_CONFIG"; fi
 }
 
 kernel_arch() { case $1 in x86_64) echo x86 ;; arm64) echo arm64 ;; *) die "unknown arch $1" ;; esac; }
 
 build_dir() { echo "$CACHE/build/$1-$2"; }
+
+# PROFILE is default, debug, rust or rust-debug: the rust profiles select the
+# Rust mock IOMMU driver, the debug ones add the debug fragment.
+check_profile() {
+	case $1 in default|debug|rust|rust-debug) ;; *) die "unknown profile $1" ;; esac
+}
+
+# The C-mock build of the same kind: a new rust build directory starts as a
+# copy of it, so that only what the mock toggle touches is rebuilt.
+seed_profile() { case $1 in rust) echo default ;; rust-debug) echo debug ;; esac; }
 
 # Configure: tinyconfig + our fragments. Only rewrites .config when the
 # result differs, so an unchanged config costs no rebuild.
@@ -125,16 +136,34 @@ configure() {
 	if cmp -s "$new" "$odir/.config"; then rm -f "$new"; else mv "$new" "$odir/.config"; fi
 }
 
+# Our Rust files that are objects of their own (not part of the kernel crate).
+driver_rs_files() { overlay_files | grep '\.rs$' | grep -v '^rust/' || true; }
+# The build log kept for the lint suite of such a file.
+rust_log_name() { echo "build-rust-$(echo "$1" | tr / _).log"; }
+
 cmd_build() {
 	local arch=${1:?usage: riommu build ARCH [PROFILE]} profile=${2:-default} odir t0
+	check_profile "$profile"
 	odir=$(build_dir "$arch" "$profile")
 	t0=$(date +%s)
 	cmd_sync
+	local seed
+	seed=$(seed_profile "$profile")
+	if [ -n "$seed" ] && [ ! -f "$odir/.config" ] && [ -f "$(build_dir "$arch" "$seed")/.config" ]; then
+		log "seeding $arch-$profile from $arch-$seed"
+		rm -rf "$odir"
+		cp -a "$(build_dir "$arch" "$seed")" "$odir"
+		rm -rf "$odir/modinst" "$odir/initramfs.cpio.gz"
+	fi
 	configure "$arch" "$profile"
 	log "building $arch-$profile in $odir"
 	# The lint suite needs the warnings of a compile of the kernel crate:
 	# without a log of one, make this build compile it.
 	[ -f "$odir/build-rust-kernel.log" ] || rm -f "$odir/rust/kernel.o"
+	local rs
+	for rs in $(driver_rs_files); do
+		[ -f "$odir/$(rust_log_name "$rs")" ] || rm -f "$odir/${rs%.rs}.o"
+	done
 	kmake "$arch" "$odir" "$(basename "$(arch_image "$arch")")" modules >"$odir/build.log" 2>&1 || {
 		grep -E 'error|Error' "$odir/build.log" | head -n 40 >&2
 		die "kernel build failed ($odir/build.log)"
@@ -144,6 +173,12 @@ cmd_build() {
 	if grep -qE ' L rust/kernel\.o$' "$odir/build.log"; then
 		cp "$odir/build.log" "$odir/build-rust-kernel.log"
 	fi
+	# The same for each of our Rust objects outside the kernel crate.
+	for rs in $(driver_rs_files); do
+		if grep -qE " ${rs%.rs}\.o\$" "$odir/build.log"; then
+			cp "$odir/build.log" "$odir/$(rust_log_name "$rs")"
+		fi
+	done
 	rm -rf "$odir/modinst"
 	kmake "$arch" "$odir" -s INSTALL_MOD_PATH="$odir/modinst" modules_install >/dev/null 2>&1 || true
 	kmake "$arch" "$odir" -s INSTALL_HDR_PATH="$odir/hdr" headers_install >/dev/null

@@ -19,7 +19,7 @@ build_tests() {
 		-I"$CACHE/tree/tools/testing/selftests" -I"$CACHE/tree/tools/include")
 	# A debug kernel under TCG is ~10x slower: the harness's 30 s per test
 	# is not a correctness limit there (patch 0003 makes it a build option).
-	[ "$profile" = debug ] && cflags+=(-DTEST_TIMEOUT_DEFAULT=300)
+	case $profile in *debug*) cflags+=(-DTEST_TIMEOUT_DEFAULT=300) ;; esac
 	mkdir -p "$dst"
 	local t
 	for t in iommufd iommufd_fail_nth; do

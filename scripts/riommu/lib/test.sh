@@ -25,7 +25,7 @@ run_checks() {
 # guests' format so that summarize.py counts it like any other suite:
 # rustfmtcheck, and no compiler or Clippy warning pointing into our files.
 lint_log() {
-	local arch=$1 profile=$2 logf=$3 odir n=0 fail=0 f w t0
+	local arch=$1 profile=$2 logf=$3 odir n=0 fail=0 f w t0 blog
 	odir=$(build_dir "$arch" "$profile")
 	t0=$(date +%s%N)
 	{
@@ -34,15 +34,20 @@ lint_log() {
 		if kmake "$arch" "$odir" -s rustfmtcheck >"$odir/rustfmtcheck.log" 2>&1; then
 			echo "ok $((n += 1)) rustfmtcheck"
 		else
-			sed 's/^/# /' "$odir/rustfmtcheck.log" | head -n 40
+			{ sed 's/^/# /' "$odir/rustfmtcheck.log" | head -n 40; } || true
 			echo "not ok $((n += 1)) rustfmtcheck"
 		fi
 		for f in $(overlay_files | grep '\.rs$'); do
-			if [ ! -f "$odir/build-rust-kernel.log" ]; then
-				echo "not ok $((n += 1)) no_warnings $f # no log of a kernel crate compile"
+			case $f in rust/*) blog=$odir/build-rust-kernel.log ;; *) blog=$odir/$(rust_log_name "$f") ;; esac
+			if [ "${f#rust/}" = "$f" ] && [ ! -f "$odir/${f%.rs}.o" ]; then
+				echo "ok $((n += 1)) no_warnings $f # SKIP not built in profile $profile"
 				continue
 			fi
-			w=$(grep -A3 -E '^(warning|error)' "$odir/build-rust-kernel.log" | grep -F -- "--> $CACHE/tree/$f" || true)
+			if [ ! -f "$blog" ]; then
+				echo "not ok $((n += 1)) no_warnings $f # no log of a compile of it"
+				continue
+			fi
+			w=$(grep -A3 -E '^(warning|error)' "$blog" | grep -F -- "--> $CACHE/tree/$f" || true)
 			if [ -z "$w" ]; then
 				echo "ok $((n += 1)) no_warnings $f"
 			else
@@ -57,29 +62,35 @@ lint_log() {
 }
 
 cmd_test() {
-	local profile=default arches=() t0 specs=() rc=0 a
+	local profiles=() arches=() t0 specs=() rc=0 a p mock
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--profile) profile=$2; shift 2 ;;
+		--profile) check_profile "$2"; profiles+=("$2"); shift 2 ;;
 		x86_64|arm64) arches+=("$1"); shift ;;
-		*) die "usage: riommu test [--profile default|debug] [x86_64] [arm64]" ;;
+		*) die "usage: riommu test [--profile default|debug|rust|rust-debug]... [x86_64] [arm64]" ;;
 		esac
 	done
 	[ ${#arches[@]} -gt 0 ] || arches=(x86_64 arm64)
+	# By default: the C mock (the baseline) and the Rust mock.
+	[ ${#profiles[@]} -gt 0 ] || profiles=(default rust)
 	t0=$(date +%s)
 	cmd_setup
 	mkdir -p "$OUT/logs"
 	for a in "${arches[@]}"; do
-		local logf=$OUT/logs/$a-$profile.log vt0
-		cmd_build "$a" "$profile"
-		cmd_initramfs "$a" "$profile"
-		vt0=$(date +%s)
-		vm_run "$a" "$profile" "$SUITES_ALL" "$logf" 1500 || log "VM $a-$profile exited with $?"
-		specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "C", "hwpt": "C", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
-			"$a" "$profile" "$a" "$profile" "$logf" \
-			"$(cat "$(build_dir "$a" "$profile")/.riommu-build-seconds")" \
-			"$(( $(date +%s) - vt0 ))" "${SUITES_ALL//,/\", \"}" "$(run_checks "$a")")")
+		for p in "${profiles[@]}"; do
+			local logf=$OUT/logs/$a-$p.log vt0
+			case $p in rust*) mock=Rust ;; *) mock=C ;; esac
+			cmd_build "$a" "$p"
+			cmd_initramfs "$a" "$p"
+			vt0=$(date +%s)
+			vm_run "$a" "$p" "$SUITES_ALL" "$logf" 1500 || log "VM $a-$p exited with $?"
+			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "C", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
+				"$a" "$p" "$a" "$p" "$mock" "$logf" \
+				"$(cat "$(build_dir "$a" "$p")/.riommu-build-seconds")" \
+				"$(( $(date +%s) - vt0 ))" "${SUITES_ALL//,/\", \"}" "$(run_checks "$a")")")
+		done
 	done
+	local profile=${profiles[-1]}
 	lint_log "${arches[0]}" "$profile" "$OUT/logs/host-rust-lint.log"
 	specs+=("$(printf '{"name": "host-rust-lint", "arch": "host", "profile": "%s", "log": "%s", "expect": ["rust_lint"]}' \
 		"$profile" "$OUT/logs/host-rust-lint.log")")
@@ -91,7 +102,7 @@ cmd_test() {
 		--meta "rustc=$($KRUSTC --version)" \
 		--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 		--meta "commit=$(git -C "$RIOMMU_TOP" rev-parse --short HEAD 2>/dev/null || echo none)" \
-		--meta "profile=$profile" \
+		--meta "profiles=${profiles[*]}" \
 		--meta "total_seconds=$(( $(date +%s) - t0 ))" \
 		"${specs[@]}" || rc=$?
 	return $rc
