@@ -422,7 +422,7 @@ impl Driver for Mock {
     const VIOMMU_TYPE: u32 = VIOMMU_TYPE_SELFTEST;
 
     fn probe_device(dev: &Device) -> Result<(&'static IommuDevice, Pin<KBox<MockDev>>)> {
-        let flags = selftest::dev_flags(&MOCK_IOMMU, dev).ok_or(ENODEV)?;
+        let flags = selftest::dev_flags::<Mock>(&MOCK_IOMMU, dev).ok_or(ENODEV)?;
         let data = KBox::pin_init(
             pin_init!(MockDev {
                 flags,

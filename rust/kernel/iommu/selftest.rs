@@ -133,7 +133,11 @@ impl MockBus {
 
 /// The `MOCK_FLAGS_DEVICE_*` flags `dev` was created with; `None` unless it is a device on the
 /// mock bus `iommu` is registered on.
-pub fn dev_flags(iommu: &IommuDevice, dev: &Device) -> Option<u32> {
+///
+/// Generic so that it is instantiated in the mock driver's object: `mock_dev_flags()` lives in
+/// the selftest harness, which is part of iommufd and may be a module, while the kernel crate is
+/// built in.
+pub fn dev_flags<M: MockDriver>(iommu: &IommuDevice, dev: &Device) -> Option<u32> {
     if !iommu.is_on_bus(dev) {
         return None;
     }
