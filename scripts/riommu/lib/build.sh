@@ -85,6 +85,7 @@ config_fragments() {
 	echo "$RIOMMU_TOP/arch/$karch/configs/riommu.config"
 	case $profile in *debug*) echo "$RIOMMU_TOP/kernel/configs/riommu-debug.config" ;; esac
 	case $profile in rust*) echo "$RIOMMU_TOP/kernel/configs/riommu-rust-mock.config" ;; esac
+	case $profile in *-mod) echo "$RIOMMU_TOP/kernel/configs/riommu-modules.config" ;; esac
 	if [ -n "${RIOMMU_EXTRA_CONFIG:-}" ]; then echo "$RIOMMU_EXTRA_CONFIG"; fi
 }
 
@@ -92,15 +93,16 @@ kernel_arch() { case $1 in x86_64) echo x86 ;; arm64) echo arm64 ;; *) die "unkn
 
 build_dir() { echo "$CACHE/build/$1-$2"; }
 
-# PROFILE is default, debug, rust or rust-debug: the rust profiles select the
-# Rust mock IOMMU driver, the debug ones add the debug fragment.
+# PROFILE is default, debug, rust, rust-debug, default-mod or rust-mod: the
+# rust profiles select the Rust mock IOMMU driver, the debug ones add the
+# debug fragment, the -mod ones build iommufd and VFIO as modules.
 check_profile() {
-	case $1 in default|debug|rust|rust-debug) ;; *) die "unknown profile $1" ;; esac
+	case $1 in default|debug|rust|rust-debug|default-mod|rust-mod) ;; *) die "unknown profile $1" ;; esac
 }
 
 # The C-mock build of the same kind: a new rust build directory starts as a
 # copy of it, so that only what the mock toggle touches is rebuilt.
-seed_profile() { case $1 in rust) echo default ;; rust-debug) echo debug ;; esac; }
+seed_profile() { case $1 in rust) echo default ;; rust-debug) echo debug ;; rust-mod) echo rust ;; default-mod) echo default ;; esac; }
 
 # Configure: tinyconfig + our fragments. Only rewrites .config when the
 # result differs, so an unchanged config costs no rebuild.
@@ -115,22 +117,28 @@ configure() {
 		"$CACHE/tree/scripts/kconfig/merge_config.sh" -m -O "$odir" .config.riommu-new "${frags[@]}" >/dev/null)
 	kmake "$arch" "$odir" -s KCONFIG_CONFIG=.config.riommu-new olddefconfig >/dev/null
 	# Every symbol a fragment asks for must have survived (a missing
-	# dependency silently drops it otherwise).
-	local f line sym want got bad=0
+	# dependency silently drops it otherwise); a later fragment overrides an
+	# earlier one.
+	local f line sym val got bad=0
+	local -A want=() from=()
 	for f in "${frags[@]}"; do
 		while read -r line; do
 			case $line in
-			CONFIG_*=*) sym=${line%%=*}; want=${line#*=} ;;
-			"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; want=n ;;
+			CONFIG_*=*) sym=${line%%=*}; val=${line#*=} ;;
+			"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; val=n ;;
 			*) continue ;;
 			esac
-			got=$(grep -E "^$sym=" "$new" | cut -d= -f2- || true)
-			[ -n "$got" ] || got=n
-			if [ "$got" != "$want" ]; then
-				log "config: $sym=$want requested, got $got ($(basename "$f"))"
-				bad=1
-			fi
+			want[$sym]=$val
+			from[$sym]=$(basename "$f")
 		done <"$f"
+	done
+	for sym in "${!want[@]}"; do
+		got=$(grep -E "^$sym=" "$new" | cut -d= -f2- || true)
+		[ -n "$got" ] || got=n
+		if [ "$got" != "${want[$sym]}" ]; then
+			log "config: $sym=${want[$sym]} requested, got $got (${from[$sym]})"
+			bad=1
+		fi
 	done
 	[ $bad = 0 ] || die "configuration for $arch-$profile is not what the fragments ask for"
 	if cmp -s "$new" "$odir/.config"; then rm -f "$new"; else mv "$new" "$odir/.config"; fi
@@ -154,6 +162,11 @@ cmd_build() {
 		rm -rf "$odir"
 		cp -a "$(build_dir "$arch" "$seed")" "$odir"
 		rm -rf "$odir/modinst" "$odir/initramfs.cpio.gz"
+		# Kbuild records commands and dependencies with absolute paths of the
+		# build directory (objtool, generated headers): point them at the copy,
+		# or every object is rebuilt because its command line changed.
+		find "$odir" -name '*.cmd' -print0 |
+			xargs -0 sed -i "s|$(build_dir "$arch" "$seed")/|$odir/|g"
 	fi
 	configure "$arch" "$profile"
 	log "building $arch-$profile in $odir"

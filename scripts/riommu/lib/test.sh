@@ -67,7 +67,7 @@ cmd_test() {
 		case $1 in
 		--profile) check_profile "$2"; profiles+=("$2"); shift 2 ;;
 		x86_64|arm64) arches+=("$1"); shift ;;
-		*) die "usage: riommu test [--profile default|debug|rust|rust-debug]... [x86_64] [arm64]" ;;
+		*) die "usage: riommu test [--profile default|debug|rust|rust-debug|default-mod|rust-mod]... [x86_64] [arm64]" ;;
 		esac
 	done
 	[ ${#arches[@]} -gt 0 ] || arches=(x86_64 arm64)
@@ -78,16 +78,17 @@ cmd_test() {
 	mkdir -p "$OUT/logs"
 	for a in "${arches[@]}"; do
 		for p in "${profiles[@]}"; do
-			local logf=$OUT/logs/$a-$p.log vt0
+			local logf=$OUT/logs/$a-$p.log vt0 plan=$SUITES_ALL
 			case $p in rust*) mock=Rust ;; *) mock=C ;; esac
+			case $p in *-mod) plan=modload,$SUITES_ALL,modunload ;; esac
 			cmd_build "$a" "$p"
 			cmd_initramfs "$a" "$p"
 			vt0=$(date +%s)
-			vm_run "$a" "$p" "$SUITES_ALL" "$logf" 1500 || log "VM $a-$p exited with $?"
+			vm_run "$a" "$p" "$plan" "$logf" 1500 || log "VM $a-$p exited with $?"
 			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "C", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
 				"$a" "$p" "$a" "$p" "$mock" "$logf" \
 				"$(cat "$(build_dir "$a" "$p")/.riommu-build-seconds")" \
-				"$(( $(date +%s) - vt0 ))" "${SUITES_ALL//,/\", \"}" "$(run_checks "$a")")")
+				"$(( $(date +%s) - vt0 ))" "${plan//,/\", \"}" "$(run_checks "$a")")")
 		done
 	done
 	local profile=${profiles[-1]}
