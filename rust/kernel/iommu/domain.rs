@@ -130,6 +130,12 @@ impl Domain {
         self.raw().pgsize_bitmap
     }
 
+    /// The aperture: the first and last IOVA that can be mapped.
+    pub fn aperture(&self) -> (u64, u64) {
+        let g = &self.raw().geometry;
+        (g.aperture_start, g.aperture_end)
+    }
+
     /// Translates `iova` through the domain; 0 if it is not mapped.
     pub fn iova_to_phys(&self, iova: u64) -> u64 {
         // SAFETY: The domain is valid; `iommu_iova_to_phys` accepts any domain type.
@@ -872,5 +878,170 @@ impl<T: NestedOps> Deref for NestedDomain<T> {
 
     fn deref(&self) -> &T {
         &self.data
+    }
+}
+
+#[cfg(CONFIG_IOMMUFD_TEST)]
+#[kunit_tests(rust_iommu_domain)]
+mod tests {
+    use super::*;
+    use crate::{
+        device::Device,
+        iommu::{
+            device::IommuDevice,
+            ops::OpsTable,
+            pt::{AmdV1Config, AmdV1Mock, CommonConfig},
+            viommu::{ViommuOps, ViommuTable},
+        },
+    };
+
+    struct TestDriver;
+    struct TestPaging;
+    struct TestNested;
+    struct TestViommu;
+
+    static OPS: OpsTable<TestDriver> = OpsTable::new();
+    static PAGING: PagingTable<TestPaging> = PagingTable::new();
+    static NESTED: NestedTable<TestNested> = NestedTable::new();
+    static VIOMMU: ViommuTable<TestViommu> = ViommuTable::new();
+
+    #[vtable]
+    impl Driver for TestDriver {
+        type DevData = ();
+        type Paging = TestPaging;
+        type Nested = TestNested;
+        type Viommu = TestViommu;
+        const OPS: &'static OpsTable<Self> = &OPS;
+
+        fn probe_device(_dev: &Device) -> Result<(&'static IommuDevice, Pin<KBox<()>>)> {
+            Err(ENODEV)
+        }
+    }
+
+    /// A paging type without `set_dirty_tracking`.
+    #[vtable]
+    impl PagingOps for TestPaging {
+        type Driver = TestDriver;
+        type Format = AmdV1Mock;
+        const TABLE: &'static PagingTable<Self> = &PAGING;
+
+        fn attach_dev(
+            _domain: &PagingDomain<Self>,
+            _dev: &ProbedDevice<TestDriver>,
+            _old: Option<&Domain>,
+        ) -> Result {
+            Err(EINVAL)
+        }
+    }
+
+    #[vtable]
+    impl NestedOps for TestNested {
+        type Driver = TestDriver;
+        const TABLE: &'static NestedTable<Self> = &NESTED;
+
+        fn attach_dev(
+            _domain: &NestedDomain<Self>,
+            _dev: &ProbedDevice<TestDriver>,
+            _old: Option<&Domain>,
+        ) -> Result {
+            Err(EINVAL)
+        }
+    }
+
+    #[vtable]
+    impl ViommuOps for TestViommu {
+        type Driver = TestDriver;
+        type HwQueue = ();
+        const TABLE: &'static ViommuTable<Self> = &VIOMMU;
+    }
+
+    /// The selftest mock's table: 2 KiB pages, 56-bit input, starting at level 2.
+    fn new(opts: PagingOptions) -> Result<Pin<KBox<PagingDomain<TestPaging>>>> {
+        let cfg = AmdV1Config {
+            common: CommonConfig {
+                features: 0,
+                hw_max_vasz_lg2: 56,
+                hw_max_oasz_lg2: 51,
+            },
+            starting_level: 2,
+        };
+        PagingDomain::new(&cfg, opts, Ok::<_, Error>(TestPaging))
+    }
+
+    #[test]
+    fn paging_domain_is_a_paging_domain_of_its_type() -> Result {
+        let d = new(PagingOptions::default())?;
+        let dom = d.domain();
+        assert_eq!(dom.domain_type(), bindings::IOMMU_DOMAIN_UNMANAGED);
+        assert!(dom.is_paging());
+        assert!(!dom.is_nested());
+        assert!(!dom.is_blocked());
+        assert!(!dom.has_dirty_ops());
+        assert!(!dom.has_iopf_handler());
+        // 2 KiB is the smallest page of the mock format.
+        assert_eq!(dom.pgsize_bitmap().trailing_zeros(), 11);
+        assert!(core::ptr::eq(dom.as_paging::<TestPaging>().unwrap(), &*d));
+        assert!(dom.as_nested::<TestNested>().is_none());
+        // The top level of the table bounds the aperture (the C mock narrows it to 2 GiB).
+        let (start, last) = dom.aperture();
+        assert_eq!(start, 0);
+        assert!(last >= (1 << 31) - 1);
+        assert!((last + 1).is_power_of_two());
+        Ok(())
+    }
+
+    #[test]
+    fn aperture_and_page_sizes_can_be_narrowed() -> Result {
+        let opts = PagingOptions {
+            aperture: Some((1 << 24, (1 << 31) - 1)),
+            pgsize_bitmap: Some(0x1000 | 0x10_0000),
+            ..Default::default()
+        };
+        let d = new(opts)?;
+        assert_eq!(d.domain().aperture(), (1 << 24, (1 << 31) - 1));
+        assert_eq!(d.domain().pgsize_bitmap(), 0x1000 | 0x10_0000);
+        Ok(())
+    }
+
+    #[test]
+    fn aperture_outside_the_table_is_rejected() {
+        for ap in [(10, 5), (0, u64::MAX), (1 << 56, (1 << 56) + 10)] {
+            let opts = PagingOptions {
+                aperture: Some(ap),
+                ..Default::default()
+            };
+            assert_eq!(new(opts).err(), Some(EINVAL));
+        }
+    }
+
+    #[test]
+    fn dirty_tracking_needs_set_dirty_tracking() {
+        let opts = PagingOptions {
+            dirty_tracking: true,
+            ..Default::default()
+        };
+        assert_eq!(new(opts).err(), Some(EOPNOTSUPP));
+    }
+
+    #[test]
+    fn map_translate_unmap() -> Result {
+        let d = new(PagingOptions::default())?;
+        let dom = d.domain().as_raw();
+        let (iova, phys, len) = (0x20_0000u64, 0x4000_0000u64, 0x4000usize);
+        let prot = (bindings::IOMMU_READ | bindings::IOMMU_WRITE) as i32;
+        // SAFETY: `dom` is a valid, unattached paging domain; mapping does not touch `phys`.
+        let ret = unsafe {
+            bindings::iommu_map(dom, iova as usize, phys, len, prot, GFP_KERNEL.as_raw())
+        };
+        assert_eq!(ret, 0);
+        assert_eq!(d.domain().iova_to_phys(iova), phys);
+        assert_eq!(d.domain().iova_to_phys(iova + 0x2804), phys + 0x2804);
+        assert_eq!(d.domain().iova_to_phys(iova + len as u64), 0);
+        // SAFETY: As above; the unmap goes through the table's `iotlb_sync`, which frees the
+        // table pages it released.
+        let unmapped = unsafe { bindings::iommu_unmap(dom, iova as usize, len) };
+        assert_eq!(unmapped, len);
+        assert_eq!(d.domain().iova_to_phys(iova), 0);
+        Ok(())
     }
 }

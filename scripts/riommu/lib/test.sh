@@ -71,8 +71,8 @@ cmd_test() {
 		esac
 	done
 	[ ${#arches[@]} -gt 0 ] || arches=(x86_64 arm64)
-	# By default: the C mock (the baseline) and the Rust mock.
-	[ ${#profiles[@]} -gt 0 ] || profiles=(default rust)
+	# By default: the C mock (the baseline), the Rust mock built in and as a module.
+	[ ${#profiles[@]} -gt 0 ] || profiles=(default rust rust-mod)
 	t0=$(date +%s)
 	cmd_setup
 	mkdir -p "$OUT/logs"
