@@ -278,10 +278,13 @@ impl<D: Driver> OpsTable<D> {
             D::release_device(pd);
         }
         // SAFETY: `priv` holds the `KBox<D::DevData>` of `probe_device`; no reference to it
-        // outlives this call (the core calls nothing else for the device any more).
+        // outlives this call (the core calls nothing else for the device any more). The field is
+        // cleared directly: `dev_iommu_priv_set()` asserts `iommu_probe_device_lock`, which the
+        // core does not hold on release.
         unsafe {
-            let data = (*(*dev).iommu).priv_.cast::<D::DevData>();
-            bindings::dev_iommu_priv_set(dev, core::ptr::null_mut());
+            let iommu = (*dev).iommu;
+            let data = (*iommu).priv_.cast::<D::DevData>();
+            (*iommu).priv_ = core::ptr::null_mut();
             drop(Pin::new_unchecked(KBox::from_raw(data)));
         }
     }
