@@ -57,7 +57,7 @@ setup_packages() {
 	setup_arm64_arch
 	install_pkgs rustc-web rust-web-src rust-web-clippy rustfmt-web clang-19 libclang-19-dev lld-19 llvm-19 \
 		bc bison flex libelf-dev libssl-dev cpio kmod rsync make gcc libc6-dev \
-		libcap-dev busybox-static xz-utils python3 \
+		libcap-dev busybox-static xz-utils python3 gnuplot-nox \
 		gcc-aarch64-linux-gnu libc6-dev-arm64-cross libcap-dev:arm64
 	if ! have_pkgs qemu-system-x86 qemu-system-arm ||
 	   ! qemu-system-x86_64 --version | grep -q 'version 10\.'; then

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'riommu test' and 'riommu demo'.
 
-SUITES_ALL=kunit,iommufd,iommufd_fail_nth,dma_smoke
+SUITES_ALL=kunit,iommufd,iommufd_fail_nth,dma_smoke,hwpt_diff
 
 # Lines every run's console must show, beyond the suites' own results.
 run_checks() {
@@ -55,10 +55,32 @@ lint_log() {
 				echo "not ok $((n += 1)) no_warnings $f"
 			fi
 		done
+		# Only the abstractions in rust/kernel may use the C bindings.
+		for f in $(overlay_files | grep '\.rs$' | grep -v '^rust/'); do
+			w=$(grep -n 'bindings::' "$RIOMMU_TOP/$f" || true)
+			if [ -z "$w" ]; then
+				echo "ok $((n += 1)) no_bindings $f"
+			else
+				echo "$w" | sed 's/^/# /'
+				echo "not ok $((n += 1)) no_bindings $f"
+			fi
+		done
 		echo "1..$n"
 		echo "### riommu-suite-end rust_lint rc=0 centiseconds=$(( ($(date +%s%N) - t0) / 10000000 ))"
 		echo "### riommu-guest-done"
 	} >"$logf"
+}
+
+# diff_log A_LOG B_LOG JSON LOG: compare the hwpt_diff digests of two runs.
+diff_log() {
+	local rc=0 t0
+	t0=$(date +%s%N)
+	{
+		echo "### riommu-suite-begin hwpt_diff_cmp"
+		python3 "$RIOMMU_DIR/diffcmp.py" --out "$3" "$1" "$2" || rc=$?
+		echo "### riommu-suite-end hwpt_diff_cmp rc=$rc centiseconds=$(( ($(date +%s%N) - t0) / 10000000 ))"
+		echo "### riommu-guest-done"
+	} >"$4" 2>&1
 }
 
 cmd_test() {
@@ -89,6 +111,13 @@ cmd_test() {
 				"$a" "$p" "$a" "$p" "$mock" "$logf" \
 				"$(cat "$(build_dir "$a" "$p")/.riommu-build-seconds")" \
 				"$(( $(date +%s) - vt0 ))" "${plan//,/\", \"}" "$(run_checks "$a")")")
+		done
+		# The differential test: every profile's digests against the first's.
+		for p in "${profiles[@]:1}"; do
+			local dlog=$OUT/logs/$a-diff-${profiles[0]}-$p.log
+			diff_log "$OUT/logs/$a-${profiles[0]}.log" "$OUT/logs/$a-$p.log" "$OUT/diff-$a-${profiles[0]}-$p.json" "$dlog"
+			specs+=("$(printf '{"name": "host-diff-%s-%s-%s", "arch": "host", "profile": "%s", "log": "%s", "expect": ["hwpt_diff_cmp"]}' \
+				"$a" "${profiles[0]}" "$p" "$p" "$dlog")")
 		done
 	done
 	local profile=${profiles[-1]}

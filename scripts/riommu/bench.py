@@ -1,0 +1,393 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Compare riommu_bench results of the C and the Rust mock IOMMU driver.
+
+usage: bench.py --out-dir DIR [--meta K=V ...] --pair C_LOG RUST_LOG ...
+
+Each LOG is the guest console log of one boot. It holds the output of
+riommu_bench between "### riommu-suite-begin bench" and "### riommu-suite-end
+bench rc=N centiseconds=N", one line per row:
+
+  # riommu-bench <row> ops_per_sec=<median> min=<> max=<> reps=<> count=<>
+
+and, optionally, the upstream iommufd suite between the same markers named
+"iommufd"; its wall time becomes the row iommufd_suite_wall, in runs per
+second (100 / centiseconds), valid only when the suite's rc is 0. Anything
+before "# riommu-bench" or "### riommu-" on a line (a printk timestamp,
+interleaved kernel output) is ignored.
+
+For every row and pair, ratio = Rust ops/s / C ops/s: above 1.0 the Rust
+driver is faster. A row's C and Rust ops/s are the medians over the pairs;
+its ratio median, min and max are over the pairs that have the row on both
+sides. A row absent from (or failed in) any log is kept, with null for the
+pairs that lack it, and flagged as missing in the table.
+
+Writes DIR/bench-summary.json, DIR/bench-table.md and DIR/bench.png (with
+gnuplot). Exit status: 0, or 1 when some row is missing from some log (all
+files are still written), or 2 on a usage error, an unreadable log or no
+gnuplot.
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+BENCH_LINE = re.compile(r'# riommu-bench (\S+) ops_per_sec=(\S+) min=(\S+) max=(\S+)'
+                        r' reps=(\d+) count=(\d+)')
+BEGIN = re.compile(r'### riommu-suite-begin (\S+)')
+END = re.compile(r'### riommu-suite-end (\S+) rc=(-?\d+) centiseconds=(-?\d+)')
+GUEST = re.compile(r'### riommu-guest-start plan=(\S*) kernel=(\S*) arch=(\S*)')
+TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+RESULT = re.compile(r'^(not ok|ok)\s+(\d+)\s+(\S+)')
+SUITE_ROW = 'iommufd_suite_wall'
+FASTER, SLOWER = 0x3a9a4a, 0xd04040  # bar colours, RGB
+
+
+def die(msg, code=2):
+    print(f'bench.py: {msg}', file=sys.stderr)
+    sys.exit(code)
+
+
+def number(s):
+    try:
+        v = float(s)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) and v > 0 else None
+
+
+def parse_log(path):
+    """Return {'rows': {row: ops}, 'failed': {row: why}, ...} for one log."""
+    try:
+        with open(path, errors='replace') as f:
+            lines = [TIMESTAMP.sub('', l.rstrip('\r\n')) for l in f]
+    except OSError as e:
+        die(f'cannot read {path}: {e.strerror}')
+
+    log = {'path': path, 'rows': {}, 'failed': {}, 'bench_rc': None,
+           'bench_seen': False, 'iommufd_rc': None, 'iommufd_centiseconds': None,
+           'kernel': None, 'arch': None, 'warnings': []}
+    suite = None
+    last_diag = {}
+    for line in lines:
+        m = GUEST.search(line)
+        if m:
+            log['kernel'], log['arch'] = m.group(2) or None, m.group(3) or None
+            continue
+        m = BEGIN.search(line)
+        if m:
+            suite = m.group(1)
+            if suite == 'bench':
+                if log['bench_seen']:
+                    log['warnings'].append('second bench suite; using the last')
+                log['bench_seen'] = True
+                log['rows'], log['failed'] = {}, {}
+            continue
+        m = END.search(line)
+        if m:
+            name, rc, cs = m.group(1), int(m.group(2)), int(m.group(3))
+            if name == 'bench':
+                log['bench_rc'] = rc
+            elif name == 'iommufd':
+                log['iommufd_rc'], log['iommufd_centiseconds'] = rc, cs
+            suite = None
+            continue
+        if suite != 'bench':
+            continue
+        m = BENCH_LINE.search(line)
+        if m:
+            row, ops = m.group(1), number(m.group(2))
+            if ops is None:
+                log['failed'][row] = f'bad ops_per_sec {m.group(2)!r}'
+            else:
+                if row in log['rows']:
+                    log['warnings'].append(f'row {row} twice; using the last')
+                log['rows'][row] = ops
+            continue
+        # "# <row>: <what> failed: errno N (...)" precedes a "not ok".
+        m = re.search(r'# (\S+): (.* failed: .*)$', line)
+        if m:
+            last_diag[m.group(1)] = m.group(2)
+            continue
+        m = RESULT.match(line.strip())
+        if m and m.group(1) == 'not ok':
+            row = m.group(3)
+            log['rows'].pop(row, None)
+            log['failed'][row] = last_diag.get(row, 'not ok')
+
+    if not log['bench_seen']:
+        log['warnings'].append('no bench suite in the log')
+    elif log['bench_rc'] is None:
+        log['warnings'].append('bench suite did not finish (no end marker)')
+
+    cs, rc = log['iommufd_centiseconds'], log['iommufd_rc']
+    if cs is not None:
+        if rc != 0:
+            log['failed'][SUITE_ROW] = f'iommufd suite rc={rc}'
+        elif cs <= 0:
+            log['failed'][SUITE_ROW] = f'iommufd suite centiseconds={cs}'
+        else:
+            log['rows'][SUITE_ROW] = 100.0 / cs
+    return log
+
+
+def row_order(logs):
+    """Rows in the order of their first appearance, the suite row last."""
+    seen = {}
+    for log in logs:
+        for row in list(log['rows']) + list(log['failed']):
+            seen.setdefault(row, None)
+    rows = [r for r in seen if r != SUITE_ROW]
+    if SUITE_ROW in seen:
+        rows.append(SUITE_ROW)
+    return rows
+
+
+def why_missing(log, row):
+    if row in log['failed']:
+        return log['failed'][row]
+    if row == SUITE_ROW:
+        return 'no iommufd suite'
+    if not log['bench_seen']:
+        return 'no bench suite'
+    if log['bench_rc'] is None:
+        return 'bench suite cut short'
+    return 'absent'
+
+
+def summarize(pairs, rows):
+    out = []
+    for row in rows:
+        c_ops, rust_ops, ratios, missing = [], [], [], []
+        for i, (c, rust) in enumerate(pairs, 1):
+            cv, rv = c['rows'].get(row), rust['rows'].get(row)
+            c_ops.append(cv)
+            rust_ops.append(rv)
+            if cv is None:
+                missing.append(f'C #{i}: {why_missing(c, row)}')
+            if rv is None:
+                missing.append(f'Rust #{i}: {why_missing(rust, row)}')
+            ratios.append(rv / cv if cv is not None and rv is not None else None)
+
+        def med(vals):
+            vals = [v for v in vals if v is not None]
+            return statistics.median(vals) if vals else None
+
+        good = [r for r in ratios if r is not None]
+        out.append({
+            'row': row,
+            'c_median_ops': med(c_ops),
+            'rust_median_ops': med(rust_ops),
+            'ratio_median': statistics.median(good) if good else None,
+            'ratio_min': min(good) if good else None,
+            'ratio_max': max(good) if good else None,
+            'ratios': ratios,
+            'c_ops': c_ops,
+            'rust_ops': rust_ops,
+            'complete_pairs': len(good),
+            'missing': missing,
+        })
+    return out
+
+
+def fmt_ops(v):
+    if v is None:
+        return 'missing'
+    return f'{v:,.0f}' if v >= 100 else f'{v:.3g}'
+
+
+def fmt_ratio(v):
+    return '-' if v is None else f'{v:.3f}'
+
+
+def write_table(path, summary):
+    rows = summary['rows']
+    n = summary['pairs']
+    lines = [
+        f"riommu_bench, Rust mock IOMMU driver against the C one: "
+        f"{summary.get('arch') or 'arch unknown'}, base {summary.get('base_kernel') or 'unknown'}, "
+        f"{summary.get('date')}, {n} pair(s) of boots.",
+        '',
+        'Ops/s are medians over the pairs (each a median of the guest\'s repetitions); '
+        'Rust/C is the ratio of ops/s per pair, above 1 Rust is faster. '
+        f'`{SUITE_ROW}` is the upstream iommufd selftest suite in runs per second.',
+        '',
+        '| row | C ops/s | Rust ops/s | Rust/C median | min | max | |',
+        '|---|---:|---:|---:|---:|---:|---|',
+    ]
+    for r in rows:
+        notes = []
+        if r['ratio_median'] is not None and r['ratio_median'] < 1.0:
+            notes.append('**slower**')
+        if r['missing']:
+            notes.append(f"missing in {len(r['missing'])} log(s), "
+                         f"{r['complete_pairs']}/{n} pairs: " + '; '.join(r['missing']))
+        lines.append(f"| {r['row']} | {fmt_ops(r['c_median_ops'])} | "
+                     f"{fmt_ops(r['rust_median_ops'])} | {fmt_ratio(r['ratio_median'])} | "
+                     f"{fmt_ratio(r['ratio_min'])} | {fmt_ratio(r['ratio_max'])} | "
+                     f"{', '.join(notes).replace('|', '/')} |")
+    slower = [r['row'] for r in rows if r['ratio_median'] is not None and r['ratio_median'] < 1.0]
+    missing = [r['row'] for r in rows if r['missing']]
+    lines += ['', f'{len(rows)} rows: {len(slower)} with Rust slower (median < 1.0), '
+              f'{len(missing)} missing in some log.', '']
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines))
+
+
+def gp_str(s):
+    return '"' + str(s).replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
+def plot(path, summary, gnuplot):
+    rows = summary['rows']
+    vals = [v for r in rows for v in (r['ratio_min'], r['ratio_max']) if v is not None]
+    lo, hi = min(vals + [0.5]), max(vals + [2.0])
+    # Log scale, symmetric around 1.0 so faster and slower look alike.
+    span = max(math.log2(hi), -math.log2(lo)) * 1.15
+    xmin, xmax = 2 ** -span, 2 ** span
+    k = math.ceil(span)
+    if k <= 2:
+        tics = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4]
+    else:
+        tics = [2.0 ** e for e in range(-k, k + 1, 1 if k <= 4 else math.ceil(k / 4))]
+    tics = ', '.join(f'"{t:g}" {t!r}' if t >= 0.25 else f'"1/{1 / t:g}" {t!r}'
+                     for t in tics if xmin <= t <= xmax)
+
+    def label(r):
+        if r['ratio_median'] is None:
+            return r['row'] + ' (missing)'
+        if r['missing']:
+            return f"{r['row']} ({r['complete_pairs']}/{summary['pairs']} pairs)"
+        return r['row']
+    ytics = ', '.join(f'{gp_str(label(r))} {i}' for i, r in enumerate(rows))
+    height = 140 + 24 * len(rows)
+    title = (f"riommu mock IOMMU driver: Rust ops/s / C ops/s, {summary.get('arch') or '?'}, "
+             f"median of {summary['pairs']} pair(s), bars min..max")
+
+    gp = f"""\
+set terminal pngcairo noenhanced size 1100,{height} font "sans,10"
+set output {gp_str(path)}
+set title {gp_str(title)}
+set xlabel "Rust / C (log scale; right of 1.0: Rust faster)"
+set logscale x 2
+set xrange [{xmin!r}:{xmax!r}]
+set xtics ({tics})
+set yrange [{len(rows) - 0.5}:-0.5]
+set ytics ({ytics}) nomirror
+set grid xtics
+set key off
+set style fill solid 0.6 border -1
+set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb "black"
+set lmargin {min(60, 4 + max(len(label(r)) for r in rows) * 4 // 5)}
+"""
+    have = [(i, r) for i, r in enumerate(rows) if r['ratio_median'] is not None]
+    with tempfile.TemporaryDirectory(prefix='riommu-bench-') as tmp:
+        data = os.path.join(tmp, 'bench.dat')
+        with open(data, 'w') as f:
+            f.write('# index median min max rust_faster\n')
+            for i, r in have:
+                f.write(f"{i} {r['ratio_median']!r} {r['ratio_min']!r} {r['ratio_max']!r} "
+                        f"{1 if r['ratio_median'] >= 1.0 else 0}\n")
+        if have:
+            # A bar from 1.0 to the median, the min..max error bar, the value.
+            gp += f"""\
+plot {gp_str(data)} \\
+	using (sqrt($2)):1:($2 < 1 ? $2 : 1):($2 < 1 ? 1 : $2):($1 - 0.35):($1 + 0.35): \\
+	      ($5 > 0 ? {FASTER} : {SLOWER}) with boxxyerror lc rgb variable, \\
+     '' using 2:1:3:4 with xerrorbars pt 7 ps 0.6 lc rgb "black", \\
+     '' using ($4 > 1 ? $4 : 1):1:(sprintf($2 >= 0.01 ? " %.2f" : " %.2g", $2)) \\
+	with labels left offset 0.5,0 font "sans,8"
+"""
+        else:
+            gp += 'set label 1 "no row has a complete pair" at graph 0.5, graph 0.5 center\n'
+            gp += 'plot 1/0 notitle\n'
+        script = os.path.join(tmp, 'bench.gp')
+        with open(script, 'w') as f:
+            f.write(gp)
+        res = subprocess.run([gnuplot, script], capture_output=True, text=True)
+    if res.returncode or not os.path.exists(path):
+        die(f'gnuplot failed (rc {res.returncode}):\n{res.stderr}')
+    if res.stderr.strip():
+        print(f'bench.py: gnuplot: {res.stderr.strip()}', file=sys.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser(description='Rust/C mock IOMMU benchmark summary')
+    ap.add_argument('--out-dir', required=True)
+    ap.add_argument('--pair', nargs=2, action='append', required=True,
+                    metavar=('C_LOG', 'RUST_LOG'))
+    ap.add_argument('--meta', action='append', default=[], metavar='K=V')
+    args = ap.parse_args()
+
+    meta = {}
+    for kv in args.meta:
+        k, sep, v = kv.partition('=')
+        if not sep or not k:
+            die(f'--meta needs K=V, not {kv!r}')
+        if k in ('pairs', 'rows', 'logs'):
+            die(f'--meta key {k!r} is reserved')
+        meta[k] = v
+
+    pairs = [(parse_log(c), parse_log(rust)) for c, rust in args.pair]
+    logs = [log for p in pairs for log in p]
+    for log in logs:
+        for w in log['warnings']:
+            print(f"bench.py: {log['path']}: {w}", file=sys.stderr)
+    rows = row_order(logs)
+    if not rows:
+        print('bench.py: no benchmark row in any log, no plot', file=sys.stderr)
+
+    arches = {log['arch'] for log in logs if log['arch']}
+    summary = {
+        'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+        'base_kernel': None,
+        'arch': arches.pop() if len(arches) == 1 else None,
+    }
+    summary.update(meta)
+    summary['pairs'] = len(pairs)
+    summary['rows'] = summarize(pairs, rows)
+    summary['logs'] = [{
+        'pair': i, 'side': side, 'path': log['path'], 'kernel': log['kernel'],
+        'arch': log['arch'], 'bench_rc': log['bench_rc'], 'iommufd_rc': log['iommufd_rc'],
+        'iommufd_centiseconds': log['iommufd_centiseconds'], 'warnings': log['warnings'],
+    } for i, p in enumerate(pairs, 1) for side, log in zip(('c', 'rust'), p)]
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    out_json = os.path.join(args.out_dir, 'bench-summary.json')
+    out_md = os.path.join(args.out_dir, 'bench-table.md')
+    out_png = os.path.join(args.out_dir, 'bench.png')
+    with open(out_json, 'w') as f:
+        json.dump(summary, f, indent=2)
+        f.write('\n')
+    write_table(out_md, summary)
+    print(f'bench.py: wrote {out_json} and {out_md}')
+
+    if os.path.exists(out_png):
+        os.remove(out_png)
+    gnuplot = shutil.which('gnuplot')
+    if not gnuplot:
+        die(f'gnuplot not found, {out_png} not drawn: install gnuplot-nox '
+            '(riommu setup does) and run bench.py again on the same logs')
+    if rows:
+        plot(out_png, summary, gnuplot)
+        print(f'bench.py: wrote {out_png}')
+
+    if not rows:
+        return 1
+    missing = [r['row'] for r in summary['rows'] if r['missing']]
+    if missing:
+        print(f"bench.py: {len(missing)} row(s) missing in some log: {', '.join(missing)}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Compare the riommu_hwpt_diff digests of two guest console logs.
+
+Each log holds a run of tools/testing/selftests/iommu/riommu_hwpt_diff
+between "### riommu-suite-begin hwpt_diff" and "### riommu-suite-end
+hwpt_diff ..." markers; the program prints one line per seed:
+
+    # riommu-diff seed=S ops=K digest=HEX ok=N err=M
+
+possibly behind a kernel timestamp or other console noise. Two kernels that
+behave the same print the same digest for every seed. A seed missing on
+either side (the guest died, the program could not run it) is a failure too,
+as is a log with no seed at all, or one that gives a seed two digests.
+
+usage: diffcmp.py --out FILE.json A_LOG B_LOG
+Prints a KTAP summary; exits 1 on any difference, 0 if all digests match.
+"""
+import argparse
+import json
+import re
+import sys
+
+SUITE = 'hwpt_diff'
+BEGIN = re.compile(r'### riommu-suite-begin (\S+)\s*$')
+END = re.compile(r'### riommu-suite-end (\S+)(\s|$)')
+SEED = re.compile(r'# riommu-diff seed=(\d+) ops=(\d+) digest=([0-9a-fA-F]{16})'
+                  r' ok=(\d+) err=(\d+)\s*$')
+TOTAL = re.compile(r'# riommu-diff total digest=([0-9a-fA-F]{16})\s*$')
+MAX_LISTED = 20
+
+
+def parse(path):
+    """Seeds of the hwpt_diff suite in a log: {seed: record}, and notes."""
+    seeds = {}
+    notes = {'suite_runs': 0, 'unterminated': False, 'conflicts': [],
+             'totals': []}
+    inside = False
+    with open(path, errors='replace') as f:
+        for line in f:
+            line = line.rstrip('\r\n')
+            m = BEGIN.search(line)
+            if m:
+                inside = m.group(1) == SUITE
+                notes['suite_runs'] += inside
+                continue
+            m = END.search(line)
+            if m:
+                if m.group(1) == SUITE:
+                    inside = False
+                continue
+            if not inside:
+                continue
+            i = line.find('# riommu-diff')
+            if i < 0:
+                continue
+            tail = line[i:]
+            m = SEED.match(tail)
+            if m:
+                seed = int(m.group(1))
+                rec = {'ops': int(m.group(2)), 'digest': m.group(3).lower(),
+                       'ok': int(m.group(4)), 'err': int(m.group(5))}
+                old = seeds.get(seed)
+                if old and (old['digest'], old['ops']) != (rec['digest'], rec['ops']):
+                    notes['conflicts'].append({'seed': seed, 'first': old,
+                                               'again': rec})
+                elif not old:
+                    seeds[seed] = rec
+                continue
+            m = TOTAL.match(tail)
+            if m:
+                notes['totals'].append(m.group(1).lower())
+    # A suite that began but never ended: the guest died in it. Its seeds
+    # still count; the missing ones show up as missing.
+    notes['unterminated'] = inside
+    return seeds, notes
+
+
+def seed_list(seeds, n=8):
+    s = ', '.join(str(x) for x in seeds[:n])
+    return s + (', ...' if len(seeds) > n else '')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--out', required=True, help='JSON result file')
+    ap.add_argument('a_log')
+    ap.add_argument('b_log')
+    args = ap.parse_args()
+
+    try:
+        a, a_notes = parse(args.a_log)
+        b, b_notes = parse(args.b_log)
+    except OSError as e:
+        print('TAP version 13\n1..1')
+        print(f'not ok 1 digests_identical # cannot read a log: {e}')
+        return 1
+
+    common = sorted(set(a) & set(b))
+    missing_a = sorted(set(b) - set(a))
+    missing_b = sorted(set(a) - set(b))
+    differ = [s for s in common
+              if (a[s]['digest'], a[s]['ops']) != (b[s]['digest'], b[s]['ops'])]
+    ops = sorted({a[s]['ops'] for s in common} | {b[s]['ops'] for s in common})
+
+    result = {
+        'a': {'log': args.a_log, 'seeds': len(a), **a_notes},
+        'b': {'log': args.b_log, 'seeds': len(b), **b_notes},
+        'ops_per_seed': ops[0] if len(ops) == 1 else ops,
+        'seeds_compared': len(common),
+        'identical': len(common) - len(differ),
+        'mismatch_count': len(differ),
+        'mismatches': [{'seed': s, 'a': a[s], 'b': b[s]}
+                       for s in differ[:MAX_LISTED]],
+        'missing_in_a': missing_a,
+        'missing_in_b': missing_b,
+    }
+    problems = []
+    if differ:
+        problems.append(f'{len(differ)} of {len(common)} seeds differ: '
+                        + seed_list(differ))
+    if missing_a:
+        problems.append(f'{len(missing_a)} seeds missing in A: ' + seed_list(missing_a))
+    if missing_b:
+        problems.append(f'{len(missing_b)} seeds missing in B: ' + seed_list(missing_b))
+    for side, notes in (('A', a_notes), ('B', b_notes)):
+        if notes['conflicts']:
+            problems.append(f"{side} gives {len(notes['conflicts'])} seeds two digests: "
+                            + seed_list([c['seed'] for c in notes['conflicts']]))
+    if not a and not b:
+        problems = [f'no "# riommu-diff seed=" line in a {SUITE} suite of either log']
+    elif not common and not problems:
+        problems.append('no seed in common')
+    result['identical_all'] = not problems
+    result['problems'] = problems
+
+    with open(args.out, 'w') as f:
+        json.dump(result, f, indent=2)
+        f.write('\n')
+
+    print('TAP version 13\n1..1')
+    if problems:
+        print('not ok 1 digests_identical # ' + '; '.join(problems))
+        return 1
+    k = ops[0] if len(ops) == 1 else '/'.join(str(o) for o in ops)
+    print(f'ok 1 digests_identical # {len(common)} seeds x {k} ops')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
