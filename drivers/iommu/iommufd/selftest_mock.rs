@@ -267,24 +267,24 @@ impl NestedOps for MockNested {
         if array.data_type() != HWPT_INVALIDATE_DATA_SELFTEST {
             return Err(EINVAL);
         }
-        for i in 0..array.entry_num() {
-            let inv: selftest::HwptInvalidateSelftest =
-                array.read_entry(HWPT_INVALIDATE_DATA_SELFTEST, i)?;
-            if inv.flags & !INVALIDATE_FLAG_ALL != 0 {
-                return Err(EOPNOTSUPP);
-            }
-            let id = usize::try_from(inv.iotlb_id).map_err(|_| EINVAL)?;
-            if id >= NESTED_DOMAIN_IOTLB_NUM {
-                return Err(EINVAL);
-            }
-            if inv.flags & INVALIDATE_FLAG_ALL != 0 {
-                domain.iotlb.iter().for_each(|e| e.store(0, Relaxed));
-            } else {
-                domain.iotlb[id].store(0, Relaxed);
-            }
-            array.mark_handled();
-        }
-        Ok(())
+        array.for_each_entry(
+            HWPT_INVALIDATE_DATA_SELFTEST,
+            |_, inv: selftest::HwptInvalidateSelftest| {
+                if inv.flags & !INVALIDATE_FLAG_ALL != 0 {
+                    return Err(EOPNOTSUPP);
+                }
+                let id = usize::try_from(inv.iotlb_id).map_err(|_| EINVAL)?;
+                if id >= NESTED_DOMAIN_IOTLB_NUM {
+                    return Err(EINVAL);
+                }
+                if inv.flags & INVALIDATE_FLAG_ALL != 0 {
+                    domain.iotlb.iter().for_each(|e| e.store(0, Relaxed));
+                } else {
+                    domain.iotlb[id].store(0, Relaxed);
+                }
+                Ok(())
+            },
+        )
     }
 }
 
