@@ -228,16 +228,20 @@ struct MockNested {
 }
 
 impl MockNested {
-    /// `__mock_domain_alloc_nested()`: the driver data from the user's
-    /// `struct iommu_hwpt_selftest`.
-    fn from_user(user_data: &UserData) -> Result<Self> {
+    /// The nested-domain data from the allocation `flags` and the user's
+    /// `struct iommu_hwpt_selftest` (`__mock_domain_alloc_nested()` and the flag check of both of
+    /// its callers). A plain value is its own (infallible) initialiser.
+    fn new(flags: u32, user_data: &UserData) -> Result<Result<Self>> {
+        if flags & !HWPT_ALLOC_PASID != 0 {
+            return Err(EOPNOTSUPP);
+        }
         if user_data.data_type() != HWPT_DATA_SELFTEST {
             return Err(EOPNOTSUPP);
         }
         let cfg: selftest::HwptSelftest = user_data.read(HWPT_DATA_SELFTEST)?;
-        Ok(Self {
+        Ok(Ok(Self {
             iotlb: core::array::from_fn(|_| Atomic::new(cfg.iotlb)),
-        })
+        }))
     }
 }
 
@@ -323,11 +327,7 @@ impl ViommuOps for MockViommu {
         flags: u32,
         user_data: &UserData,
     ) -> Result<impl PinInit<MockNested, Error>> {
-        if flags & !HWPT_ALLOC_PASID != 0 {
-            return Err(EOPNOTSUPP);
-        }
-        // A plain value is its own (infallible) initialiser.
-        MockNested::from_user(user_data).map(Ok::<_, Error>)
+        MockNested::new(flags, user_data)
     }
 
     fn cache_invalidate(viommu: &Viommu<Self>, array: &mut UserDataArray<'_>) -> Result {
@@ -519,10 +519,7 @@ impl Driver for Mock {
         flags: u32,
         user_data: &UserData,
     ) -> Result<impl PinInit<MockNested, Error>> {
-        if flags & !HWPT_ALLOC_PASID != 0 {
-            return Err(EOPNOTSUPP);
-        }
-        MockNested::from_user(user_data).map(Ok::<_, Error>)
+        MockNested::new(flags, user_data)
     }
 
     /// The mock answers nothing: the test only checks that the response reaches the driver.

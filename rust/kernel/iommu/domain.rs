@@ -168,15 +168,27 @@ impl Domain {
     }
 }
 
-/// Converts a `struct device` of a domain callback.
+/// Converts the arguments of an attach callback (`attach_dev`, `set_dev_pasid`).
 ///
 /// # Safety
 ///
-/// `dev` is a device probed by `D` (the core calls domain operations only for devices of the
-/// domain's driver), valid for `'a`.
-unsafe fn probed<'a, D: Driver>(dev: *mut bindings::device) -> &'a ProbedDevice<D> {
+/// For `'a`: `domain` is a live domain whose Rust type is `X` (`Domain`, or the type whose
+/// operations table it uses; all of them start with the `struct iommu_domain`), `dev` is a device
+/// probed by `D` (the core calls domain operations only for devices of the domain's driver), and
+/// `old` is NULL or a valid domain.
+unsafe fn attach_args<'a, X, D: Driver>(
+    domain: *mut bindings::iommu_domain,
+    dev: *mut bindings::device,
+    old: *mut bindings::iommu_domain,
+) -> (&'a X, &'a ProbedDevice<D>, Option<&'a Domain>) {
     // SAFETY: By the caller.
-    unsafe { ProbedDevice::from_raw(dev) }
+    unsafe {
+        (
+            &*domain.cast::<X>(),
+            ProbedDevice::from_raw(dev),
+            Domain::from_raw_opt(old),
+        )
+    }
 }
 
 /// Operations of a driver's blocked or identity domain.
@@ -246,13 +258,7 @@ impl<T: StaticOps> StaticTable<T> {
         old: *mut bindings::iommu_domain,
     ) -> c_int {
         // SAFETY: By the function's contract.
-        let (d, dev, old) = unsafe {
-            (
-                Domain::from_raw(domain),
-                probed(dev),
-                Domain::from_raw_opt(old),
-            )
-        };
+        let (d, dev, old) = unsafe { attach_args::<Domain, T::Driver>(domain, dev, old) };
         from_result(|| T::attach_dev(d, dev, old).map(|()| 0))
     }
 
@@ -266,13 +272,7 @@ impl<T: StaticOps> StaticTable<T> {
         old: *mut bindings::iommu_domain,
     ) -> c_int {
         // SAFETY: By the function's contract.
-        let (d, dev, old) = unsafe {
-            (
-                Domain::from_raw(domain),
-                probed(dev),
-                Domain::from_raw_opt(old),
-            )
-        };
+        let (d, dev, old) = unsafe { attach_args::<Domain, T::Driver>(domain, dev, old) };
         from_result(|| T::set_dev_pasid(d, dev, pasid, old).map(|()| 0))
     }
 }
@@ -434,8 +434,7 @@ impl<T: PagingOps> PagingTable<T> {
         old: *mut bindings::iommu_domain,
     ) -> c_int {
         // SAFETY: By the function's contract.
-        let (d, dev, old) =
-            unsafe { (Self::domain(domain), probed(dev), Domain::from_raw_opt(old)) };
+        let (d, dev, old) = unsafe { attach_args::<_, T::Driver>(domain, dev, old) };
         from_result(|| T::attach_dev(d, dev, old).map(|()| 0))
     }
 
@@ -449,8 +448,7 @@ impl<T: PagingOps> PagingTable<T> {
         old: *mut bindings::iommu_domain,
     ) -> c_int {
         // SAFETY: By the function's contract.
-        let (d, dev, old) =
-            unsafe { (Self::domain(domain), probed(dev), Domain::from_raw_opt(old)) };
+        let (d, dev, old) = unsafe { attach_args::<_, T::Driver>(domain, dev, old) };
         from_result(|| T::set_dev_pasid(d, dev, pasid, old).map(|()| 0))
     }
 
@@ -740,8 +738,7 @@ impl<T: NestedOps> NestedTable<T> {
         old: *mut bindings::iommu_domain,
     ) -> c_int {
         // SAFETY: By the function's contract.
-        let (d, dev, old) =
-            unsafe { (Self::domain(domain), probed(dev), Domain::from_raw_opt(old)) };
+        let (d, dev, old) = unsafe { attach_args::<_, T::Driver>(domain, dev, old) };
         from_result(|| T::attach_dev(d, dev, old).map(|()| 0))
     }
 
@@ -755,8 +752,7 @@ impl<T: NestedOps> NestedTable<T> {
         old: *mut bindings::iommu_domain,
     ) -> c_int {
         // SAFETY: By the function's contract.
-        let (d, dev, old) =
-            unsafe { (Self::domain(domain), probed(dev), Domain::from_raw_opt(old)) };
+        let (d, dev, old) = unsafe { attach_args::<_, T::Driver>(domain, dev, old) };
         from_result(|| T::set_dev_pasid(d, dev, pasid, old).map(|()| 0))
     }
 
