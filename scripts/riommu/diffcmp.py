@@ -24,8 +24,9 @@ import sys
 SUITE = 'hwpt_diff'
 BEGIN = re.compile(r'### riommu-suite-begin (\S+)\s*$')
 END = re.compile(r'### riommu-suite-end (\S+)(\s|$)')
+# Not anchored at the end: a kernel message may follow on the same console line.
 SEED = re.compile(r'# riommu-diff seed=(\d+) ops=(\d+) digest=([0-9a-fA-F]{16})'
-                  r' ok=(\d+) err=(\d+)\s*$')
+                  r' ok=(\d+) err=(\d+)')
 TOTAL = re.compile(r'# riommu-diff total digest=([0-9a-fA-F]{16})\s*$')
 MAX_LISTED = 20
 

@@ -16,7 +16,8 @@
  *	buffer with MADV_HUGEPAGE.
  * hwpt_paging_alloc_destroy: IOMMU_HWPT_ALLOC of a paging HWPT + IOMMU_DESTROY.
  * hwpt_nested_alloc_destroy: the same for a nested HWPT on a NEST_PARENT one.
- * hwpt_invalidate_x<n>: IOMMU_HWPT_INVALIDATE of n entries on a nested HWPT.
+ * hwpt_invalidate_x<n>: IOMMU_HWPT_INVALIDATE of n entries on a nested HWPT
+ *   (n = 0: the cost of the call itself).
  *
  * Output is KTAP; each row's result line is preceded by
  * "# riommu-bench <row> ops_per_sec=<median> min=<> max=<> reps=<> count=<>".
@@ -77,6 +78,7 @@ static const struct {
 	unsigned int entries;
 	unsigned long count;
 } inv_rows[] = {
+	{ 0,   5000 },	/* the cost of a call, without entries */
 	{ 1,   5000 },
 	{ 16,  3000 },
 	{ 256, 300 },
