@@ -183,16 +183,20 @@ impl IommuDevice {
         nb: *mut bindings::notifier_block,
     ) -> Result {
         self.sysfs_add(parent)?;
+        // Registration probes the devices already on the bus: `is_on_bus()` must know the bus
+        // by then.
+        self.bus.store(bus.cast_mut(), Relaxed);
+        self.nb.store(nb, Relaxed);
         // SAFETY: `self.dev` is not registered; `D::OPS` is static; `bus` and `nb` by the caller.
         let ret =
             unsafe { bindings::iommu_device_register_bus(self.as_raw(), D::OPS.as_ptr(), bus, nb) };
         if let Err(e) = to_result(ret) {
+            self.bus.store(core::ptr::null_mut(), Relaxed);
+            self.nb.store(core::ptr::null_mut(), Relaxed);
             // SAFETY: Added above.
             unsafe { bindings::iommu_device_sysfs_remove(self.as_raw()) };
             return Err(e);
         }
-        self.bus.store(bus.cast_mut(), Relaxed);
-        self.nb.store(nb, Relaxed);
         self.registered.store(true, Relaxed);
         Ok(())
     }
@@ -238,6 +242,14 @@ impl IommuDevice {
                 bindings::iommu_device_unregister_bus(self.as_raw(), bus, nb)
             };
         }
+    }
+}
+
+impl Drop for IommuDevice {
+    /// Unregisters the instance if it is still registered. (`register*()` takes `&'static self`,
+    /// so a registered instance is a `static` or leaked and never dropped; this is a backstop.)
+    fn drop(&mut self) {
+        self.unregister();
     }
 }
 
