@@ -243,7 +243,6 @@ fn check_len<T: UserStruct>(len: usize) -> Result {
 /// C computes `base + entry_len * index` with wrapping arithmetic. If the product or the sum
 /// overflows, the entry is not at a valid user address: [`EFAULT`], as `copy_from_user()` reports
 /// for an address outside the user range.
-#[inline]
 fn entry_ptr(base: UserPtr, entry_len: usize, index: u32) -> Result<UserPtr> {
     let offset = entry_len
         .checked_mul(usize::from_safe_cast(index))
@@ -339,7 +338,6 @@ impl UserData {
         self.0.len == 0
     }
 
-    #[inline]
     fn uptr(&self) -> UserPtr {
         UserPtr::from_ptr(self.0.uptr)
     }
@@ -428,7 +426,6 @@ impl<'a> UserDataArray<'a> {
         self.raw.entry_len
     }
 
-    #[inline]
     fn uptr(&self) -> UserPtr {
         UserPtr::from_ptr(self.raw.uptr)
     }
