@@ -30,3 +30,51 @@ __rust_helper phys_addr_t rust_helper_virt_to_phys(volatile void *address)
 	return virt_to_phys(address);
 }
 #endif
+
+#if IS_ENABLED(CONFIG_IOMMUFD_HWPT_RUST)
+#include "../../drivers/iommu/iommufd/iommufd_private.h"
+
+/*
+ * For `kernel::iommu::iommufd` (the Rust HWPT layer). These static inlines
+ * only call into the core kernel, so they can live in the built-in kernel
+ * even when iommufd is a module.
+ */
+__rust_helper void rust_helper_iommufd_put_object(struct iommufd_ctx *ictx,
+						  struct iommufd_object *obj)
+{
+	iommufd_put_object(ictx, obj);
+}
+
+__rust_helper int rust_helper_iommufd_ucmd_respond(struct iommufd_ucmd *ucmd,
+						   size_t cmd_len)
+{
+	return iommufd_ucmd_respond(ucmd, cmd_len);
+}
+
+__rust_helper const struct iommu_ops *rust_helper_dev_iommu_ops(struct device *dev)
+{
+	return dev_iommu_ops(dev);
+}
+
+__rust_helper struct iommu_device *
+rust_helper___iommu_get_iommu_dev(struct device *dev)
+{
+	return __iommu_get_iommu_dev(dev);
+}
+
+__rust_helper struct iommu_domain *
+rust_helper_iommu_paging_domain_alloc(struct device *dev)
+{
+	return iommu_paging_domain_alloc(dev);
+}
+
+__rust_helper bool rust_helper_list_empty(const struct list_head *head)
+{
+	return list_empty(head);
+}
+
+__rust_helper void rust_helper_list_del_init(struct list_head *entry)
+{
+	list_del_init(entry);
+}
+#endif

@@ -1,0 +1,1545 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! iommufd core objects, for the HWPT layer written in Rust.
+//!
+//! C header: [`drivers/iommu/iommufd/iommufd_private.h`](srctree/drivers/iommu/iommufd/iommufd_private.h)
+//!
+//! iommufd keeps its objects (IOAS, devices, HWPTs, vIOMMUs, fault queues) in a per-file
+//! `struct iommufd_ctx`, each an `struct iommufd_object` at the start of a larger C structure.
+//! This module gives the HWPT layer (`drivers/iommu/iommufd/hwpt.rs`, selected by
+//! `CONFIG_IOMMUFD_HWPT_RUST` instead of `hw_pagetable.c`) typed access to them:
+//!
+//! - [`Ucmd`]: the ioctl being handled, with its command struct `C` and the reply.
+//! - [`ObjRef`]: a counted reference from `iommufd_get_object()` (`users` and `wait_cnt`), put
+//!   when dropped; [`AnyObject::kind`] tells an object of any type apart by its type tag.
+//! - [`UsersRef`]: a long-lived `users` reference that one object holds on another (a HWPT on its
+//!   IOAS, a nested HWPT on its parent or vIOMMU, a HWPT on its fault queue); dropped, it gives
+//!   the reference back.
+//! - [`NewObject`]: an object allocated and given an ID that is not yet visible to user space
+//!   (the ID maps to a reserved entry until [`NewObject::finalize`]). Only a [`NewObject`] can be
+//!   written to; dropped, it is aborted (`iommufd_object_abort_and_destroy()`).
+//! - [`Dying`]: the object the core is destroying or aborting: the one place where the
+//!   references a HWPT holds can be taken back out of it.
+//! - [`HwptPaging`] and [`HwptNested`]: the two HWPT kinds, distinct types; only a paging HWPT has
+//!   an IOAS, only a nested HWPT has a parent.
+//! - [`IoasGuard`]: `ioas->mutex` held; what the mutex protects (the IOAS's HWPT list) can only be
+//!   reached through it.
+//!
+//! # Linking
+//!
+//! iommufd can be a module; the kernel crate is always built in. Every function here that calls
+//! into iommufd (object allocation and lookup, the IOAS page table, device attach) is
+//! `#[inline]` or generic: such functions are code-generated in the crate that calls them (the
+//! HWPT layer, linked into iommufd) and never in the kernel crate, so the built-in kernel does not
+//! refer to a module's symbols. The `rust-mod` profile links this with `CONFIG_IOMMUFD=m` and
+//! fails to link if a function breaks the rule.
+
+use super::domain::Domain;
+use crate::{
+    bindings,
+    error::{from_err_ptr, to_result},
+    prelude::*,
+    types::Opaque,
+};
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+
+/// The uAPI of the HWPT ioctls (`include/uapi/linux/iommufd.h`).
+pub mod uapi {
+    use crate::bindings;
+
+    pub use bindings::{
+        iommu_hwpt_alloc as HwptAlloc, iommu_hwpt_get_dirty_bitmap as HwptGetDirtyBitmap,
+        iommu_hwpt_invalidate as HwptInvalidate,
+        iommu_hwpt_set_dirty_tracking as HwptSetDirtyTracking,
+    };
+
+    /// `IOMMU_HWPT_ALLOC_NEST_PARENT`.
+    pub const ALLOC_NEST_PARENT: u32 =
+        bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_NEST_PARENT;
+    /// `IOMMU_HWPT_ALLOC_DIRTY_TRACKING`.
+    pub const ALLOC_DIRTY_TRACKING: u32 =
+        bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+    /// `IOMMU_HWPT_FAULT_ID_VALID`.
+    pub const FAULT_ID_VALID: u32 = bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_FAULT_ID_VALID;
+    /// `IOMMU_HWPT_ALLOC_PASID`.
+    pub const ALLOC_PASID: u32 = bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_PASID;
+    /// `IOMMU_HWPT_DATA_NONE`.
+    pub const DATA_NONE: u32 = bindings::iommu_hwpt_data_type_IOMMU_HWPT_DATA_NONE;
+    /// `IOMMU_HWPT_DIRTY_TRACKING_ENABLE`.
+    pub const DIRTY_TRACKING_ENABLE: u32 =
+        bindings::iommufd_hwpt_set_dirty_tracking_flags_IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+    /// `IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR`.
+    pub const GET_DIRTY_BITMAP_NO_CLEAR: u32 =
+        bindings::iommufd_hwpt_get_dirty_bitmap_flags_IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
+}
+
+/// An iommufd context (`struct iommufd_ctx`): one open `/dev/iommu`.
+///
+/// # Invariants
+///
+/// The context is valid for the lifetime of the reference.
+#[repr(transparent)]
+pub struct Ctx(Opaque<bindings::iommufd_ctx>);
+
+impl Ctx {
+    /// # Safety
+    ///
+    /// `ptr` is a valid context for `'a`.
+    #[inline]
+    unsafe fn from_raw<'a>(ptr: *mut bindings::iommufd_ctx) -> &'a Self {
+        // SAFETY: `repr(transparent)`; validity by the caller.
+        unsafe { &*ptr.cast() }
+    }
+
+    #[inline]
+    fn as_raw(&self) -> *mut bindings::iommufd_ctx {
+        self.0.get()
+    }
+
+    /// Looks up object `id` of type `T` and takes a reference: `ENOENT` if there is none, it has
+    /// another type, or it is being destroyed (`iommufd_get_object()`).
+    #[inline]
+    pub fn get<T: Object>(&self, id: u32) -> Result<ObjRef<'_, T>> {
+        // SAFETY: The context is valid (type invariant).
+        let obj =
+            from_err_ptr(unsafe { bindings::iommufd_get_object(self.as_raw(), id, T::TYPE) })?;
+        // INVARIANT: `iommufd_get_object()` returned an object of type `T::TYPE` with a `users`
+        // and a `wait_cnt` reference, which `ObjRef::drop` puts.
+        Ok(ObjRef {
+            ctx: self,
+            // SAFETY: Not an error pointer, so a valid object of type `T::TYPE`.
+            obj: unsafe { NonNull::new_unchecked(T::from_obj(obj)) },
+        })
+    }
+
+    /// Allocates an object of type `T` (zeroed, `users` 1) and reserves its ID; it stays
+    /// invisible to user space until it is finalized.
+    #[inline]
+    pub fn alloc<T: Object>(&self) -> Result<NewObject<'_, T>> {
+        // SAFETY: The context is valid; `T::SIZE` is the size of the C structure that starts with
+        // (or embeds at `T::from_obj`) the `struct iommufd_object`.
+        let obj = from_err_ptr(unsafe {
+            bindings::_iommufd_object_alloc(self.as_raw(), T::SIZE, T::TYPE)
+        })?;
+        // INVARIANT: A new object, not yet in the ID table, owned by the `NewObject`.
+        Ok(NewObject {
+            ctx: self,
+            // SAFETY: Not an error pointer, so a new zeroed object of `T::SIZE` bytes.
+            obj: unsafe { NonNull::new_unchecked(T::from_obj(obj)) },
+        })
+    }
+}
+
+/// A C object type of iommufd.
+///
+/// # Safety
+///
+/// `TYPE` is the `enum iommufd_object_type` of the C structure `Self` is a transparent wrapper
+/// of, `SIZE` its size, and `from_obj`/`obj` convert between it and its `struct iommufd_object`.
+pub unsafe trait Object {
+    /// The `IOMMUFD_OBJ_*` type.
+    const TYPE: bindings::iommufd_object_type;
+    /// The size of the C structure.
+    const SIZE: usize;
+
+    /// The object that contains `obj`.
+    fn from_obj(obj: *mut bindings::iommufd_object) -> *mut Self;
+
+    /// The `struct iommufd_object` of `this`.
+    fn obj(this: *const Self) -> *mut bindings::iommufd_object;
+}
+
+macro_rules! iommufd_object {
+    ($(#[$m:meta])* $name:ident, $c:ty, $ty:ident, $($field:ident).+) => {
+        $(#[$m])*
+        #[repr(transparent)]
+        pub struct $name(Opaque<$c>);
+
+        // SAFETY: `$name` is `repr(transparent)` over `$c`, whose object is at `$($field).+`.
+        unsafe impl Object for $name {
+            const TYPE: bindings::iommufd_object_type = bindings::$ty;
+            const SIZE: usize = core::mem::size_of::<$c>();
+
+            #[inline]
+            fn from_obj(obj: *mut bindings::iommufd_object) -> *mut Self {
+                // `obj` is inside a `$c` at `$($field).+`; `wrapping_byte_sub` keeps an error
+                // pointer an error pointer (the offset is 0 for every type but `AnyObject`'s).
+                obj.wrapping_byte_sub(core::mem::offset_of!($c, $($field).+)).cast()
+            }
+
+            #[inline]
+            fn obj(this: *const Self) -> *mut bindings::iommufd_object {
+                this.cast_mut()
+                    .wrapping_byte_add(core::mem::offset_of!($c, $($field).+))
+                    .cast()
+            }
+        }
+    };
+}
+
+iommufd_object!(
+    /// Any object, to be told apart with [`AnyObject::kind`].
+    AnyObject, bindings::iommufd_object, iommufd_object_type_IOMMUFD_OBJ_ANY, wait_cnt
+);
+iommufd_object!(
+    /// An IO address space (`struct iommufd_ioas`).
+    Ioas, bindings::iommufd_ioas, iommufd_object_type_IOMMUFD_OBJ_IOAS, obj
+);
+iommufd_object!(
+    /// A device bound to iommufd (`struct iommufd_device`).
+    IDevice, bindings::iommufd_device, iommufd_object_type_IOMMUFD_OBJ_DEVICE, obj
+);
+iommufd_object!(
+    /// A kernel-managed (paging) HWPT (`struct iommufd_hwpt_paging`): its page table maps the
+    /// IOAS it was allocated from; the only kind that can be a nest parent.
+    HwptPaging, bindings::iommufd_hwpt_paging, iommufd_object_type_IOMMUFD_OBJ_HWPT_PAGING,
+    common.obj
+);
+iommufd_object!(
+    /// A user-managed (nested) HWPT (`struct iommufd_hwpt_nested`): a stage-1 table in user
+    /// memory on top of a paging parent, allocated from that parent or from a vIOMMU.
+    HwptNested, bindings::iommufd_hwpt_nested, iommufd_object_type_IOMMUFD_OBJ_HWPT_NESTED,
+    common.obj
+);
+iommufd_object!(
+    /// A vIOMMU (`struct iommufd_viommu`).
+    ViommuObj, bindings::iommufd_viommu, iommufd_object_type_IOMMUFD_OBJ_VIOMMU, obj
+);
+iommufd_object!(
+    /// An I/O page-fault queue (`struct iommufd_fault`).
+    Fault, bindings::iommufd_fault, iommufd_object_type_IOMMUFD_OBJ_FAULT, common.obj
+);
+
+// The `struct iommufd_object` is at offset 0 in `AnyObject`: `wait_cnt` is its first field.
+const _: () = assert!(core::mem::offset_of!(bindings::iommufd_object, wait_cnt) == 0);
+
+/// What an object of any type is.
+pub enum Kind<'a> {
+    /// An IOAS.
+    Ioas(&'a Ioas),
+    /// A paging HWPT.
+    HwptPaging(&'a HwptPaging),
+    /// A nested HWPT.
+    HwptNested(&'a HwptNested),
+    /// A vIOMMU.
+    Viommu(&'a ViommuObj),
+    /// Anything else.
+    Other,
+}
+
+impl AnyObject {
+    /// The object as its own type, by its type tag.
+    #[inline]
+    pub fn kind(&self) -> Kind<'_> {
+        let obj = self.0.get();
+        // SAFETY: The object is valid (it is borrowed from an `ObjRef`); its type is set at
+        // allocation and never changed.
+        let ty = unsafe { (*obj).type_ };
+        // SAFETY: For each type tag the object is inside the C structure of that type, which is
+        // valid as long as `self` is.
+        unsafe {
+            match ty {
+                bindings::iommufd_object_type_IOMMUFD_OBJ_IOAS => Kind::Ioas(&*Ioas::from_obj(obj)),
+                bindings::iommufd_object_type_IOMMUFD_OBJ_HWPT_PAGING => {
+                    Kind::HwptPaging(&*HwptPaging::from_obj(obj))
+                }
+                bindings::iommufd_object_type_IOMMUFD_OBJ_HWPT_NESTED => {
+                    Kind::HwptNested(&*HwptNested::from_obj(obj))
+                }
+                bindings::iommufd_object_type_IOMMUFD_OBJ_VIOMMU => {
+                    Kind::Viommu(&*ViommuObj::from_obj(obj))
+                }
+                _ => Kind::Other,
+            }
+        }
+    }
+}
+
+/// A counted reference to an object, from a lookup by ID; put (`iommufd_put_object()`) when
+/// dropped.
+///
+/// # Invariants
+///
+/// `obj` is a valid `T` of `ctx` on which this holds one `users` and one `wait_cnt` reference.
+pub struct ObjRef<'a, T: Object> {
+    ctx: &'a Ctx,
+    obj: NonNull<T>,
+}
+
+impl<T: Object> core::ops::Deref for ObjRef<'_, T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: Valid while the reference is held (type invariant).
+        unsafe { self.obj.as_ref() }
+    }
+}
+
+impl<T: Object> Drop for ObjRef<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: Gives back the references the type invariant says this holds.
+        unsafe { bindings::iommufd_put_object(self.ctx.as_raw(), T::obj(self.obj.as_ptr())) };
+    }
+}
+
+/// A `users` reference one object holds on another (`refcount_inc(&obj->users)` ...
+/// `refcount_dec()`). iommufd refuses to destroy an object with users other than the ID table
+/// (`EBUSY`), so the target outlives the holder.
+///
+/// # Invariants
+///
+/// `obj` is a valid `T` on which this holds one `users` reference.
+pub struct UsersRef<T: Object> {
+    obj: NonNull<T>,
+}
+
+impl<T: Object> UsersRef<T> {
+    /// Takes a `users` reference on `obj`.
+    #[inline]
+    pub fn new(obj: &T) -> Self {
+        // SAFETY: `obj` is valid and already referenced by the caller, so `users` is not zero.
+        unsafe { bindings::refcount_inc(&raw mut (*T::obj(obj)).users) };
+        // INVARIANT: Just taken.
+        Self {
+            obj: NonNull::from(obj),
+        }
+    }
+
+    /// Stores the reference in a C field.
+    #[inline]
+    fn into_raw(self) -> *mut T {
+        ManuallyDrop::new(self).obj.as_ptr()
+    }
+
+    /// # Safety
+    ///
+    /// `ptr` came from [`UsersRef::into_raw`] and the field it was stored in is not used again.
+    #[inline]
+    unsafe fn from_raw(ptr: *mut T) -> Self {
+        Self {
+            // SAFETY: By the caller: not NULL, and it owns the reference `into_raw` stored.
+            obj: unsafe { NonNull::new_unchecked(ptr) },
+        }
+    }
+}
+
+impl<T: Object> core::ops::Deref for UsersRef<T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: Valid while the reference is held (type invariant).
+        unsafe { self.obj.as_ref() }
+    }
+}
+
+impl<T: Object> Drop for UsersRef<T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: Gives back the reference the type invariant says this holds.
+        unsafe { bindings::refcount_dec(&raw mut (*T::obj(self.obj.as_ptr())).users) };
+    }
+}
+
+/// An object allocated with [`Ctx::alloc`] that user space cannot see yet.
+///
+/// # Invariants
+///
+/// `obj` is a valid `T` of `ctx`, allocated and not finalized, owned by this: nobody else has a
+/// pointer to it except through what this handed out for the lifetime `'a`.
+pub struct NewObject<'a, T: Object> {
+    ctx: &'a Ctx,
+    obj: NonNull<T>,
+}
+
+impl<'a, T: Object> NewObject<'a, T> {
+    /// The ID the object will have.
+    #[inline]
+    pub fn id(&self) -> u32 {
+        // SAFETY: Valid (type invariant).
+        unsafe { (*T::obj(self.obj.as_ptr())).id }
+    }
+
+    /// Makes the object visible under its ID (`iommufd_object_finalize()`).
+    #[inline]
+    pub fn finalize(self) {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: A new object of `ctx` (type invariant), finalized once: `this` is not dropped.
+        unsafe { bindings::iommufd_object_finalize(this.ctx.as_raw(), T::obj(this.obj.as_ptr())) };
+    }
+
+    /// Hands the object to a C caller, which finalizes or aborts it.
+    #[inline]
+    pub fn into_raw(self) -> *mut T {
+        ManuallyDrop::new(self).obj.as_ptr()
+    }
+
+    #[inline]
+    fn ptr(&self) -> *mut T {
+        self.obj.as_ptr()
+    }
+}
+
+impl<T: Object> core::ops::Deref for NewObject<'_, T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: Valid (type invariant).
+        unsafe { self.obj.as_ref() }
+    }
+}
+
+impl<T: Object> Drop for NewObject<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: A new object of `ctx`, never finalized (type invariant): abort calls the type's
+        // abort (or destroy) operation and frees it.
+        unsafe {
+            bindings::iommufd_object_abort_and_destroy(self.ctx.as_raw(), T::obj(self.ptr()))
+        };
+    }
+}
+
+/// An object being destroyed (its `destroy` operation) or aborted (its `abort` operation): no
+/// one else refers to it any more; the core frees it when the operation returns.
+///
+/// # Invariants
+///
+/// `obj` is valid and exclusively owned by this for `'a`.
+pub struct Dying<'a, T: Object> {
+    obj: NonNull<T>,
+    _p: PhantomData<&'a mut T>,
+}
+
+impl<T: Object> Dying<'_, T> {
+    /// # Safety
+    ///
+    /// `obj` is the object of a `T` the core is destroying or aborting, for `'a`.
+    #[inline]
+    pub unsafe fn from_obj(obj: *mut bindings::iommufd_object) -> Self {
+        // INVARIANT: By the caller.
+        Self {
+            // SAFETY: By the caller, `obj` is a valid `T`.
+            obj: unsafe { NonNull::new_unchecked(T::from_obj(obj)) },
+            _p: PhantomData,
+        }
+    }
+
+    #[inline]
+    fn ptr(&self) -> *mut T {
+        self.obj.as_ptr()
+    }
+}
+
+impl<T: Object> core::ops::Deref for Dying<'_, T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: Valid (type invariant).
+        unsafe { self.obj.as_ref() }
+    }
+}
+
+/// The `iommu_ops` of a device's IOMMU driver.
+#[derive(Clone, Copy)]
+pub struct IommuOps(&'static bindings::iommu_ops);
+
+impl IommuOps {
+    /// True if both are the same driver's.
+    #[inline]
+    pub fn same(self, other: IommuOps) -> bool {
+        core::ptr::eq(self.0, other.0)
+    }
+
+    /// True if the driver allocates paging domains with flags and user data.
+    #[inline]
+    pub fn has_domain_alloc_paging_flags(self) -> bool {
+        self.0.domain_alloc_paging_flags.is_some()
+    }
+
+    /// True if the driver allocates nested domains.
+    #[inline]
+    pub fn has_domain_alloc_nested(self) -> bool {
+        self.0.domain_alloc_nested.is_some()
+    }
+
+    /// True if `domain` came from this driver's allocator.
+    #[inline]
+    pub fn owns(self, domain: &Domain) -> bool {
+        // SAFETY: A valid domain; `owner` is set before it is published.
+        core::ptr::eq(unsafe { (*domain.as_raw()).owner }, self.0)
+    }
+}
+
+/// An `iommu_domain` that a HWPT does not own yet; freed (`iommu_domain_free()`) when dropped.
+///
+/// # Invariants
+///
+/// `domain` is a valid domain owned by this.
+pub struct OwnedDomain {
+    domain: NonNull<bindings::iommu_domain>,
+}
+
+impl OwnedDomain {
+    /// # Safety
+    ///
+    /// `ptr` is NULL, an error pointer or a domain the caller owns.
+    #[inline]
+    unsafe fn from_alloc(ptr: *mut bindings::iommu_domain) -> Result<Self> {
+        let ptr = from_err_ptr(ptr)?;
+        // INVARIANT: By the caller: a domain we own.
+        Ok(Self {
+            domain: NonNull::new(ptr).ok_or(ENOMEM)?,
+        })
+    }
+
+    #[inline]
+    fn into_raw(self) -> *mut bindings::iommu_domain {
+        ManuallyDrop::new(self).domain.as_ptr()
+    }
+}
+
+impl core::ops::Deref for OwnedDomain {
+    type Target = Domain;
+
+    #[inline]
+    fn deref(&self) -> &Domain {
+        // SAFETY: Valid (type invariant).
+        unsafe { Domain::from_raw(self.domain.as_ptr()) }
+    }
+}
+
+impl Drop for OwnedDomain {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: Owned (type invariant).
+        unsafe { bindings::iommu_domain_free(self.domain.as_ptr()) };
+    }
+}
+
+/// `struct iommu_user_data` for a driver: the HWPT data of `IOMMU_HWPT_ALLOC`.
+pub struct RawUserData(bindings::iommu_user_data);
+
+impl RawUserData {
+    /// The data user space passed at `uptr` with `len` bytes of type `data_type`.
+    #[inline]
+    pub fn new(data_type: u32, uptr: u64, len: u32) -> Self {
+        Self(bindings::iommu_user_data {
+            type_: data_type,
+            uptr: uptr as usize as *mut c_void,
+            len: len as usize,
+        })
+    }
+
+    /// The length in bytes.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.0.len
+    }
+
+    /// True if there is no data.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.0.len == 0
+    }
+}
+
+/// `struct iommu_user_data_array` for a driver: the entries of `IOMMU_HWPT_INVALIDATE`. The
+/// driver writes back how many entries it handled.
+pub struct RawUserDataArray(bindings::iommu_user_data_array);
+
+impl RawUserDataArray {
+    /// `entry_num` entries of `entry_len` bytes of type `data_type` at `uptr`.
+    #[inline]
+    pub fn new(data_type: u32, uptr: u64, entry_len: u32, entry_num: u32) -> Self {
+        Self(bindings::iommu_user_data_array {
+            type_: data_type,
+            uptr: uptr as usize as *mut c_void,
+            entry_len: entry_len as usize,
+            entry_num,
+        })
+    }
+
+    /// The entry count; after a driver call, the number of entries the driver handled.
+    #[inline]
+    pub fn entry_num(&self) -> u32 {
+        self.0.entry_num
+    }
+}
+
+// SAFETY: Used through shared references only for fields that are fixed once the IOAS exists
+// (the page table, the mutex); the HWPT list is reached through `IoasGuard` only.
+unsafe impl Sync for Ioas {}
+
+impl Ioas {
+    #[inline]
+    fn as_raw(&self) -> *mut bindings::iommufd_ioas {
+        self.0.get()
+    }
+
+    /// Locks `ioas->mutex`.
+    #[inline]
+    pub fn lock(&self) -> IoasGuard<'_> {
+        // SAFETY: The mutex of a valid IOAS.
+        unsafe { bindings::mutex_lock(&raw mut (*self.as_raw()).mutex) };
+        // INVARIANT: Just locked, unlocked by `IoasGuard::drop`.
+        IoasGuard {
+            ioas: self,
+            locked_here: true,
+        }
+    }
+
+    /// Adds `domain` to the IOAS page table: it gets every mapping of the IOAS
+    /// (`iopt_table_add_domain()`).
+    #[inline]
+    fn table_add_domain(&self, domain: &Domain) -> Result {
+        // SAFETY: A valid IOAS and domain.
+        to_result(unsafe {
+            bindings::iopt_table_add_domain(&raw mut (*self.as_raw()).iopt, domain.as_raw())
+        })
+    }
+
+    /// Removes `domain` from the IOAS page table (`iopt_table_remove_domain()`).
+    #[inline]
+    fn table_remove_domain(&self, domain: &Domain) {
+        // SAFETY: A valid IOAS and a domain added with `table_add_domain`.
+        unsafe {
+            bindings::iopt_table_remove_domain(&raw mut (*self.as_raw()).iopt, domain.as_raw())
+        };
+    }
+
+    /// Starts or stops dirty tracking of `domain` over the IOAS (`iopt_set_dirty_tracking()`).
+    #[inline]
+    pub fn set_dirty_tracking(&self, domain: &Domain, enable: bool) -> Result {
+        // SAFETY: A valid IOAS and domain.
+        to_result(unsafe {
+            bindings::iopt_set_dirty_tracking(
+                &raw mut (*self.as_raw()).iopt,
+                domain.as_raw(),
+                enable,
+            )
+        })
+    }
+
+    /// Reads (and unless `NO_CLEAR`, clears) the dirty bits of `domain` into the user bitmap that
+    /// `cmd` describes (`iopt_read_and_clear_dirty_data()`).
+    #[inline]
+    pub fn read_and_clear_dirty(
+        &self,
+        domain: &Domain,
+        flags: u32,
+        cmd: &mut uapi::HwptGetDirtyBitmap,
+    ) -> Result {
+        // SAFETY: A valid IOAS, domain and command.
+        to_result(unsafe {
+            bindings::iopt_read_and_clear_dirty_data(
+                &raw mut (*self.as_raw()).iopt,
+                domain.as_raw(),
+                flags as c_ulong,
+                cmd,
+            )
+        })
+    }
+}
+
+/// `ioas->mutex`, held: it serialises HWPT allocation on the IOAS with the IOAS's HWPT list.
+///
+/// # Invariants
+///
+/// `ioas->mutex` is held for the lifetime of the guard; if `locked_here`, by the guard.
+pub struct IoasGuard<'a> {
+    ioas: &'a Ioas,
+    locked_here: bool,
+}
+
+impl<'a> IoasGuard<'a> {
+    /// A guard for the mutex of `ioas` that the caller already holds; dropping it does not
+    /// unlock.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds `ioas->mutex` for `'a`.
+    #[inline]
+    pub unsafe fn assume_locked(ioas: &'a Ioas) -> Self {
+        // SAFETY: The mutex of a valid IOAS; lockdep checks the caller's claim.
+        unsafe { bindings::mutex_assert_is_held(&raw mut (*ioas.as_raw()).mutex) };
+        // INVARIANT: Held by the caller.
+        Self {
+            ioas,
+            locked_here: false,
+        }
+    }
+
+    /// The IOAS.
+    #[inline]
+    pub fn ioas(&self) -> &'a Ioas {
+        self.ioas
+    }
+
+    /// Allocates a paging HWPT on this IOAS, holding a reference on it. The HWPT cannot
+    /// outlive the guard unless finalized: its abort needs the mutex.
+    #[inline]
+    pub fn new_hwpt<'g>(&'g self, ctx: &'g Ctx) -> Result<NewObject<'g, HwptPaging>> {
+        let hwpt = ctx.alloc::<HwptPaging>()?;
+        let p = hwpt.ptr().cast::<bindings::iommufd_hwpt_paging>();
+        // SAFETY: New and ours. `INIT_LIST_HEAD` before anything can fail: the destroy path looks
+        // at the list item. The reference is given back by `Dying::release`.
+        unsafe {
+            bindings::INIT_LIST_HEAD(&raw mut (*p).hwpt_item);
+            (*p).ioas = UsersRef::new(self.ioas).into_raw().cast();
+        }
+        Ok(hwpt)
+    }
+
+    /// Adds `hwpt`'s domain to the IOAS page table and `hwpt` to the IOAS's HWPT list, where
+    /// device attach finds it for reuse.
+    #[inline]
+    pub fn add_hwpt(&self, hwpt: &mut NewObject<'_, HwptPaging>) -> Result {
+        if !core::ptr::eq(hwpt.ioas(), self.ioas) {
+            return Err(EINVAL);
+        }
+        let domain = hwpt.domain().ok_or(EINVAL)?;
+        self.ioas.table_add_domain(domain)?;
+        let p = hwpt.ptr().cast::<bindings::iommufd_hwpt_paging>();
+        // SAFETY: `hwpt` is new and ours; the list is protected by the mutex we hold; its IOAS is
+        // this one (`HwptPaging::ioas`), so the destroy path removes it from this list.
+        unsafe {
+            bindings::list_add_tail(
+                &raw mut (*p).hwpt_item,
+                &raw mut (*self.ioas.as_raw()).hwpt_list,
+            )
+        };
+        Ok(())
+    }
+}
+
+impl Drop for IoasGuard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.locked_here {
+            // SAFETY: Locked by `Ioas::lock` (type invariant).
+            unsafe { bindings::mutex_unlock(&raw mut (*self.ioas.as_raw()).mutex) };
+        }
+    }
+}
+
+// SAFETY: The fields read through shared references are fixed when the device is bound.
+unsafe impl Sync for IDevice {}
+
+impl IDevice {
+    #[inline]
+    fn as_raw(&self) -> *mut bindings::iommufd_device {
+        self.0.get()
+    }
+
+    #[inline]
+    fn dev(&self) -> *mut bindings::device {
+        // SAFETY: A valid device; `dev` is fixed at bind.
+        unsafe { (*self.as_raw()).dev }
+    }
+
+    /// A no-IOMMU device (bound without an IOMMU group).
+    #[inline]
+    fn is_noiommu(&self) -> bool {
+        // SAFETY: A valid device; `igroup` and its `group` are fixed at bind.
+        cfg!(CONFIG_IOMMUFD_NOIOMMU) && unsafe { (*(*self.as_raw()).igroup).group.is_null() }
+    }
+
+    /// The `iommu_ops` of the device's IOMMU driver (iommufd's own for a no-IOMMU device);
+    /// `None`, with a warning, if the device has no IOMMU.
+    #[inline]
+    pub fn iommu_ops(&self) -> Option<IommuOps> {
+        #[cfg(CONFIG_IOMMUFD_NOIOMMU)]
+        if self.is_noiommu() {
+            // SAFETY: A static of iommufd.
+            return Some(IommuOps(unsafe { &bindings::iommufd_noiommu_ops }));
+        }
+        // SAFETY: A valid device.
+        let no_iommu = unsafe { (*self.dev()).iommu.is_null() };
+        if crate::warn_on!(no_iommu) {
+            return None;
+        }
+        // SAFETY: The device has an IOMMU, whose ops live as long as the driver, which outlives
+        // every device bound to iommufd.
+        Some(IommuOps(unsafe { &*bindings::dev_iommu_ops(self.dev()) }))
+    }
+
+    /// The `struct iommu_device` of the device's IOMMU, for the comparison with a vIOMMU's.
+    #[inline]
+    pub fn iommu_dev(&self) -> Option<*mut bindings::iommu_device> {
+        if self.is_noiommu() {
+            return None;
+        }
+        // SAFETY: A valid device.
+        let no_iommu = unsafe { (*self.dev()).iommu.is_null() };
+        if crate::warn_on!(no_iommu) {
+            return None;
+        }
+        // SAFETY: The device has an IOMMU.
+        Some(unsafe { bindings::__iommu_get_iommu_dev(self.dev()) })
+    }
+
+    /// True if iommufd enforces cache coherency for the device's DMA.
+    #[inline]
+    pub fn enforce_cache_coherency(&self) -> bool {
+        // SAFETY: A valid device; set at bind.
+        unsafe { (*self.as_raw()).enforce_cache_coherency }
+    }
+
+    /// True if the device's IOMMU can track dirty pages.
+    #[inline]
+    pub fn can_dirty_track(&self) -> bool {
+        // SAFETY: A valid device.
+        unsafe {
+            bindings::device_iommu_capable(self.dev(), bindings::iommu_cap_IOMMU_CAP_DIRTY_TRACKING)
+        }
+    }
+
+    /// Allocates a paging domain for the device with the driver's `domain_alloc_paging_flags`
+    /// if it has one (`flags` and `user_data` then go to it), else `iommu_paging_domain_alloc()`.
+    #[inline]
+    pub fn alloc_paging_domain(
+        &self,
+        ops: IommuOps,
+        flags: u32,
+        user_data: Option<&RawUserData>,
+    ) -> Result<OwnedDomain> {
+        let ud = user_data.map_or(core::ptr::null(), |u| &raw const u.0);
+        // SAFETY: A valid device of the driver of `ops`; the driver owns nothing of the domain it
+        // returns but what the domain's free releases. `domain_alloc_paging_flags` is missing only
+        // if `iommu_paging_domain_alloc()` is the way.
+        unsafe {
+            match ops.0.domain_alloc_paging_flags {
+                Some(f) => {
+                    let d = OwnedDomain::from_alloc(f(self.dev(), flags, ud))?;
+                    (*d.domain.as_ptr()).owner = ops.0;
+                    Ok(d)
+                }
+                None => OwnedDomain::from_alloc(bindings::iommu_paging_domain_alloc(self.dev())),
+            }
+        }
+    }
+
+    /// Allocates a nested domain on `parent` with the driver's `domain_alloc_nested`.
+    #[inline]
+    pub fn alloc_nested_domain(
+        &self,
+        ops: IommuOps,
+        parent: &HwptPaging,
+        flags: u32,
+        user_data: &RawUserData,
+    ) -> Result<OwnedDomain> {
+        let f = ops.0.domain_alloc_nested.ok_or(EOPNOTSUPP)?;
+        let parent = parent.domain().ok_or(EINVAL)?;
+        // SAFETY: A valid device of the driver of `ops`, a paging domain of the same driver as
+        // the parent (checked by the caller), which the child's HWPT keeps alive.
+        let d = unsafe {
+            OwnedDomain::from_alloc(f(self.dev(), parent.as_raw(), flags, &user_data.0))?
+        };
+        // SAFETY: Ours.
+        unsafe { (*d.domain.as_ptr()).owner = ops.0 };
+        Ok(d)
+    }
+
+    /// Attaches the device (or its `pasid`) to a new paging HWPT, for drivers that finish a
+    /// domain at its first attach (`iommufd_hw_pagetable_attach()`).
+    #[inline]
+    pub fn attach(&self, hwpt: &NewObject<'_, HwptPaging>, pasid: u32) -> Result {
+        // SAFETY: A valid device and HWPT; called with the IOAS mutex held, as the caller of the
+        // paging allocation must.
+        to_result(unsafe {
+            bindings::iommufd_hw_pagetable_attach(
+                &raw mut (*hwpt.ptr().cast::<bindings::iommufd_hwpt_paging>()).common,
+                self.as_raw(),
+                pasid,
+            )
+        })
+    }
+
+    /// Undoes [`IDevice::attach`] (`iommufd_hw_pagetable_detach()`).
+    #[inline]
+    pub fn detach(&self, pasid: u32) {
+        // SAFETY: A valid device attached by `attach`.
+        unsafe { bindings::iommufd_hw_pagetable_detach(self.as_raw(), pasid) };
+    }
+}
+
+/// The part of a HWPT both kinds have (`struct iommufd_hw_pagetable`).
+///
+/// # Safety
+///
+/// `common` returns the `struct iommufd_hw_pagetable` embedded in `Self`.
+pub unsafe trait Hwpt: Object {
+    /// The common part of `this`.
+    fn common(this: *const Self) -> *mut bindings::iommufd_hw_pagetable;
+
+    /// The domain; `None` only while a new HWPT has none yet.
+    #[inline]
+    fn domain(&self) -> Option<&Domain> {
+        // SAFETY: A valid HWPT; the domain is set before the HWPT is published and freed with it.
+        unsafe { Domain::from_raw_opt((*Self::common(self)).domain) }
+    }
+}
+
+// SAFETY: `common` is the first field of both.
+unsafe impl Hwpt for HwptPaging {
+    #[inline]
+    fn common(this: *const Self) -> *mut bindings::iommufd_hw_pagetable {
+        this.cast_mut().cast()
+    }
+}
+
+// SAFETY: `common` is the first field of both.
+unsafe impl Hwpt for HwptNested {
+    #[inline]
+    fn common(this: *const Self) -> *mut bindings::iommufd_hw_pagetable {
+        this.cast_mut().cast()
+    }
+}
+
+const _: () = assert!(core::mem::offset_of!(bindings::iommufd_hwpt_paging, common) == 0);
+const _: () = assert!(core::mem::offset_of!(bindings::iommufd_hwpt_nested, common) == 0);
+
+impl<'a, T: Hwpt> NewObject<'a, T> {
+    /// Records whether the HWPT may be attached to PASIDs (`IOMMU_HWPT_ALLOC_PASID`).
+    #[inline]
+    pub fn set_pasid_compat(&mut self, pasid_compat: bool) {
+        // SAFETY: New and ours (type invariant).
+        unsafe { (*T::common(self.ptr())).set_pasid_compat(pasid_compat) };
+    }
+
+    /// Gives the HWPT its domain: iommufd's cookie goes into the domain, the domain is freed with
+    /// the HWPT.
+    #[inline]
+    pub fn set_domain(&mut self, domain: OwnedDomain) {
+        let common = T::common(self.ptr());
+        let d = domain.into_raw();
+        // SAFETY: New and ours; the domain is ours and now owned by the HWPT, freed by
+        // `Dying::release_common`.
+        unsafe {
+            (*d).__bindgen_anon_1.iommufd_hwpt = common;
+            (*d).cookie_type = bindings::iommu_domain_cookie_type_IOMMU_COOKIE_IOMMUFD;
+            (*common).domain = d;
+        }
+    }
+
+    /// Makes the HWPT deliver I/O page faults to `fault` (`IOMMU_HWPT_FAULT_ID_VALID`).
+    #[inline]
+    pub fn set_fault(&mut self, fault: UsersRef<Fault>) -> Result {
+        let common = T::common(self.ptr());
+        // SAFETY: New and ours.
+        let domain = unsafe { (*common).domain };
+        if domain.is_null() {
+            return Err(EINVAL);
+        }
+        // SAFETY: New and ours, with a domain it owns; the reference is given back by
+        // `Dying::release_common`.
+        unsafe {
+            (*common).fault = fault.into_raw().cast();
+            (*domain).iopf_handler = Some(bindings::iommufd_fault_iopf_handler);
+        }
+        Ok(())
+    }
+}
+
+impl<T: Hwpt> Dying<'_, T> {
+    /// Frees the domain and gives back the fault queue reference (`__iommufd_hwpt_destroy()`).
+    #[inline]
+    fn release_common(&self) {
+        let common = T::common(self.ptr());
+        // SAFETY: Ours (type invariant). The domain and the fault reference were stored by
+        // `NewObject::set_domain` and `set_fault`, and are cleared so that they are released once.
+        unsafe {
+            let d = (*common).domain;
+            (*common).domain = core::ptr::null_mut();
+            if let Some(d) = NonNull::new(d) {
+                drop(OwnedDomain { domain: d });
+            }
+            let f = (*common).fault;
+            (*common).fault = core::ptr::null_mut();
+            if !f.is_null() {
+                drop(UsersRef::<Fault>::from_raw(f.cast()));
+            }
+        }
+    }
+}
+
+impl HwptPaging {
+    #[inline]
+    fn raw(&self) -> *mut bindings::iommufd_hwpt_paging {
+        self.0.get()
+    }
+
+    /// The IOAS whose mappings the HWPT's page table holds.
+    #[inline]
+    pub fn ioas(&self) -> &Ioas {
+        // SAFETY: Set at allocation, with a `users` reference held until the HWPT is destroyed.
+        unsafe { &*(*self.raw()).ioas.cast::<Ioas>() }
+    }
+
+    /// True if it may be the parent of nested HWPTs (`IOMMU_HWPT_ALLOC_NEST_PARENT`).
+    #[inline]
+    pub fn nest_parent(&self) -> bool {
+        // SAFETY: Set at allocation, not changed afterwards.
+        unsafe { (*self.raw()).nest_parent() }
+    }
+
+    /// True if iommufd allocated it for a device attach to an IOAS (not user space).
+    #[inline]
+    pub fn auto_domain(&self) -> bool {
+        // SAFETY: Set before the HWPT is finalized, not changed afterwards.
+        unsafe { (*self.raw()).auto_domain() }
+    }
+}
+
+impl<'a> NewObject<'a, HwptPaging> {
+    /// Records `IOMMU_HWPT_ALLOC_NEST_PARENT`.
+    #[inline]
+    pub fn set_nest_parent(&mut self, nest_parent: bool) {
+        // SAFETY: New and ours.
+        unsafe {
+            (*self.ptr().cast::<bindings::iommufd_hwpt_paging>()).set_nest_parent(nest_parent)
+        };
+    }
+
+    /// True if the domain has been made to enforce cache coherency.
+    #[inline]
+    pub fn enforce_cache_coherency(&self) -> bool {
+        // SAFETY: New and ours.
+        unsafe { (*self.ptr().cast::<bindings::iommufd_hwpt_paging>()).enforce_cache_coherency() }
+    }
+
+    /// Asks the domain's driver to enforce cache coherency (no-snoop blocked) on every mapping;
+    /// true if it does. Must come before the first map.
+    #[inline]
+    pub fn try_enforce_cache_coherency(&mut self) -> bool {
+        let p = self.ptr().cast::<bindings::iommufd_hwpt_paging>();
+        // SAFETY: New and ours, with a domain (checked) that is not mapped yet.
+        unsafe {
+            let d = (*p).common.domain;
+            if d.is_null() {
+                return false;
+            }
+            let ops = (*d).ops;
+            let enforced = match (*ops).enforce_cache_coherency {
+                Some(f) => f(d),
+                None => false,
+            };
+            (*p).set_enforce_cache_coherency(enforced);
+            enforced
+        }
+    }
+}
+
+impl Dying<'_, HwptPaging> {
+    /// Takes the HWPT off its IOAS's HWPT list, under `guard`, the IOAS's mutex; true if it was
+    /// on it (and its domain is then still in the IOAS page table).
+    #[inline]
+    pub fn list_del(&self, guard: &IoasGuard<'_>) -> bool {
+        let p = self.ptr().cast::<bindings::iommufd_hwpt_paging>();
+        if crate::warn_on!(!core::ptr::eq(self.ioas(), guard.ioas)) {
+            return false;
+        }
+        // SAFETY: Ours; the item was initialised by `IoasGuard::new_hwpt` and is on the list of
+        // `guard`'s IOAS, if on any, whose mutex is held.
+        unsafe {
+            if bindings::list_empty(&raw const (*p).hwpt_item) {
+                return false;
+            }
+            bindings::list_del_init(&raw mut (*p).hwpt_item);
+        }
+        true
+    }
+
+    /// Takes the HWPT's domain out of its IOAS page table, after [`Dying::list_del`] found it on
+    /// the list.
+    #[inline]
+    pub fn remove_from_table(&self) {
+        if let Some(d) = self.domain() {
+            self.ioas().table_remove_domain(d);
+        }
+    }
+
+    /// Frees the domain, gives back the fault queue and the IOAS references
+    /// (`__iommufd_hwpt_destroy()` and the IOAS `refcount_dec()`).
+    #[inline]
+    pub fn release(self) {
+        self.release_common();
+        let p = self.ptr().cast::<bindings::iommufd_hwpt_paging>();
+        // SAFETY: Ours; the pointer and its reference come from `IoasGuard::new_hwpt`, set before
+        // the allocation could fail.
+        unsafe { drop(UsersRef::<Ioas>::from_raw((*p).ioas.cast())) };
+    }
+}
+
+impl HwptNested {
+    #[inline]
+    fn raw(&self) -> *mut bindings::iommufd_hwpt_nested {
+        self.0.get()
+    }
+
+    /// Invalidates the stage-1 caches with the driver's `cache_invalidate_user`; `None` if it
+    /// has none. `array.entry_num()` is then the number of entries handled, also on error.
+    #[inline]
+    pub fn cache_invalidate_user(&self, array: &mut RawUserDataArray) -> Option<Result> {
+        // SAFETY: A valid nested HWPT has a domain (set before it is published), whose `ops` is
+        // NULL or a static table.
+        unsafe {
+            let d = (*self.raw()).common.domain;
+            let ops = (*d).ops;
+            if ops.is_null() {
+                return None;
+            }
+            let f = (*ops).cache_invalidate_user?;
+            Some(to_result(f(d, &mut array.0)))
+        }
+    }
+}
+
+impl<'a> NewObject<'a, HwptNested> {
+    /// Makes `parent` the HWPT's parent, holding a reference on it.
+    #[inline]
+    pub fn set_parent(&mut self, parent: UsersRef<HwptPaging>) {
+        // SAFETY: New and ours; given back by `Dying::release`.
+        unsafe {
+            (*self.ptr().cast::<bindings::iommufd_hwpt_nested>()).parent = parent.into_raw().cast()
+        };
+    }
+
+    /// Makes `viommu` the HWPT's vIOMMU, holding a reference on it, and the vIOMMU's paging HWPT
+    /// its parent (the vIOMMU holds that one).
+    #[inline]
+    pub fn set_viommu(&mut self, viommu: UsersRef<ViommuObj>) {
+        let p = self.ptr().cast::<bindings::iommufd_hwpt_nested>();
+        // SAFETY: New and ours; given back by `Dying::release`. A vIOMMU's HWPT is fixed.
+        unsafe {
+            (*p).parent = (*viommu.raw()).hwpt;
+            (*p).viommu = viommu.into_raw().cast();
+        }
+    }
+
+    /// Allocates the nested domain on the HWPT's vIOMMU with its `alloc_domain_nested`; the
+    /// domain's owner is the vIOMMU's IOMMU driver.
+    #[inline]
+    pub fn alloc_viommu_domain(&self, flags: u32, user_data: &RawUserData) -> Result<OwnedDomain> {
+        // SAFETY: New and ours, with a vIOMMU (`set_viommu`) whose ops are fixed.
+        unsafe {
+            let v = (*self.ptr().cast::<bindings::iommufd_hwpt_nested>()).viommu;
+            let f = (*(*v).ops).alloc_domain_nested.ok_or(EOPNOTSUPP)?;
+            let d = OwnedDomain::from_alloc(f(v, flags, &user_data.0))?;
+            (*d.domain.as_ptr()).owner = (*(*v).iommu_dev).ops;
+            Ok(d)
+        }
+    }
+}
+
+impl Dying<'_, HwptNested> {
+    /// Frees the domain, gives back the fault queue reference and the reference on the vIOMMU
+    /// or, without one, on the parent.
+    #[inline]
+    pub fn release(self) {
+        self.release_common();
+        let p = self.ptr().cast::<bindings::iommufd_hwpt_nested>();
+        // SAFETY: Ours; the references were stored by `set_viommu` or `set_parent`, and are
+        // cleared here so that they are released once.
+        unsafe {
+            let v = (*p).viommu;
+            (*p).viommu = core::ptr::null_mut();
+            let parent = (*p).parent;
+            (*p).parent = core::ptr::null_mut();
+            if !v.is_null() {
+                drop(UsersRef::<ViommuObj>::from_raw(v.cast()));
+            } else if !parent.is_null() {
+                drop(UsersRef::<HwptPaging>::from_raw(parent.cast()));
+            }
+        }
+    }
+}
+
+impl ViommuObj {
+    #[inline]
+    fn raw(&self) -> *mut bindings::iommufd_viommu {
+        self.0.get()
+    }
+
+    /// The context the vIOMMU belongs to.
+    #[inline]
+    pub fn ctx(&self) -> &Ctx {
+        // SAFETY: Fixed at allocation, valid as long as the vIOMMU.
+        unsafe { Ctx::from_raw((*self.raw()).ictx) }
+    }
+
+    /// True if the vIOMMU is an instance of `iommu_dev`.
+    #[inline]
+    pub fn is_on(&self, iommu_dev: *mut bindings::iommu_device) -> bool {
+        // SAFETY: Fixed at allocation.
+        unsafe { (*self.raw()).iommu_dev == iommu_dev }
+    }
+
+    /// True if the vIOMMU's driver allocates nested domains.
+    #[inline]
+    pub fn has_alloc_domain_nested(&self) -> bool {
+        // SAFETY: Fixed at allocation; `ops` is NULL or a static table.
+        unsafe {
+            let ops = (*self.raw()).ops;
+            !ops.is_null() && (*ops).alloc_domain_nested.is_some()
+        }
+    }
+
+    /// Invalidates caches with the vIOMMU's `cache_invalidate`; `None` if it has none.
+    /// `array.entry_num()` is then the number of entries handled, also on error.
+    #[inline]
+    pub fn cache_invalidate(&self, array: &mut RawUserDataArray) -> Option<Result> {
+        // SAFETY: Fixed at allocation; `ops` is NULL or a static table.
+        unsafe {
+            let ops = (*self.raw()).ops;
+            if ops.is_null() {
+                return None;
+            }
+            let f = (*ops).cache_invalidate?;
+            Some(to_result(f(self.raw(), &mut array.0)))
+        }
+    }
+}
+
+/// An ioctl being handled (`struct iommufd_ucmd`) whose command is a `C`.
+///
+/// # Invariants
+///
+/// `raw` is valid for `'a`, its `cmd` is a `C` and nothing else uses either during `'a`.
+pub struct Ucmd<'a, C> {
+    raw: NonNull<bindings::iommufd_ucmd>,
+    _p: PhantomData<&'a mut C>,
+}
+
+impl<'a, C> Ucmd<'a, C> {
+    /// # Safety
+    ///
+    /// `raw` is the ucmd of an ioctl whose command is a `C`, valid and not otherwise used for
+    /// `'a`.
+    #[inline]
+    pub unsafe fn from_raw(raw: *mut bindings::iommufd_ucmd) -> Self {
+        // INVARIANT: By the caller.
+        Self {
+            // SAFETY: By the caller, not NULL.
+            raw: unsafe { NonNull::new_unchecked(raw) },
+            _p: PhantomData,
+        }
+    }
+
+    /// The context of the file the ioctl came through.
+    #[inline]
+    pub fn ctx(&self) -> &'a Ctx {
+        // SAFETY: The ucmd and its context are valid for `'a`.
+        unsafe { Ctx::from_raw((*self.raw.as_ptr()).ictx) }
+    }
+
+    /// The command, copied from user space and written back by [`Ucmd::respond`].
+    #[inline]
+    pub fn cmd(&mut self) -> &mut C {
+        // SAFETY: A `C`, ours for `'a` (type invariant).
+        unsafe { &mut *(*self.raw.as_ptr()).cmd.cast::<C>() }
+    }
+
+    /// Copies the command back to user space (as much of it as user space passed): `EFAULT` if
+    /// that fails (`iommufd_ucmd_respond()`).
+    #[inline]
+    pub fn respond(&mut self) -> Result {
+        // SAFETY: A valid ucmd.
+        to_result(unsafe {
+            bindings::iommufd_ucmd_respond(self.raw.as_ptr(), core::mem::size_of::<C>())
+        })
+    }
+}
+
+/// The HWPT layer's entry points, as iommufd calls them: `drivers/iommu/iommufd/hwpt.rs`
+/// implements this and exports it with [`iommufd_hwpt_layer!`].
+pub trait HwptLayer {
+    /// `iommufd_hwpt_paging_alloc()`: allocates a paging HWPT on `guard`'s IOAS for `idev`,
+    /// with its domain in the IOAS page table; optionally attached (`immediate_attach`).
+    fn paging_alloc<'a>(
+        ctx: &'a Ctx,
+        guard: &'a IoasGuard<'_>,
+        idev: &IDevice,
+        pasid: u32,
+        flags: u32,
+        immediate_attach: bool,
+        user_data: Option<&RawUserData>,
+    ) -> Result<NewObject<'a, HwptPaging>>;
+    /// `iommufd_hwpt_paging_destroy()`.
+    fn paging_destroy(hwpt: Dying<'_, HwptPaging>);
+    /// `iommufd_hwpt_paging_abort()`: with the IOAS mutex held.
+    fn paging_abort(hwpt: Dying<'_, HwptPaging>, guard: &IoasGuard<'_>);
+    /// `iommufd_hwpt_nested_destroy()`.
+    fn nested_destroy(hwpt: Dying<'_, HwptNested>);
+    /// `iommufd_hwpt_nested_abort()`.
+    fn nested_abort(hwpt: Dying<'_, HwptNested>);
+    /// `IOMMU_HWPT_ALLOC`.
+    fn alloc(ucmd: Ucmd<'_, uapi::HwptAlloc>) -> Result;
+    /// `IOMMU_HWPT_SET_DIRTY_TRACKING`.
+    fn set_dirty_tracking(ucmd: Ucmd<'_, uapi::HwptSetDirtyTracking>) -> Result;
+    /// `IOMMU_HWPT_GET_DIRTY_BITMAP`.
+    fn get_dirty_bitmap(ucmd: Ucmd<'_, uapi::HwptGetDirtyBitmap>) -> Result;
+    /// `IOMMU_HWPT_INVALIDATE`.
+    fn invalidate(ucmd: Ucmd<'_, uapi::HwptInvalidate>) -> Result;
+}
+
+#[doc(hidden)]
+pub mod glue {
+    use super::*;
+
+    /// # Safety
+    ///
+    /// As `iommufd_hwpt_paging_alloc()`: valid pointers, `ioas->mutex` held, `user_data` NULL or
+    /// valid.
+    #[inline]
+    pub unsafe fn paging_alloc<L: HwptLayer>(
+        ictx: *mut bindings::iommufd_ctx,
+        ioas: *mut bindings::iommufd_ioas,
+        idev: *mut bindings::iommufd_device,
+        pasid: u32,
+        flags: u32,
+        immediate_attach: bool,
+        user_data: *const bindings::iommu_user_data,
+    ) -> *mut bindings::iommufd_hwpt_paging {
+        // SAFETY: By the function's contract.
+        let (ctx, ioas, idev) = unsafe {
+            (
+                Ctx::from_raw(ictx),
+                &*ioas.cast::<Ioas>(),
+                &*idev.cast::<IDevice>(),
+            )
+        };
+        // SAFETY: The caller holds the mutex.
+        let guard = unsafe { IoasGuard::assume_locked(ioas) };
+        // SAFETY: `RawUserData` is a wrapper of the C struct, which is valid if not NULL.
+        let ud = unsafe { user_data.cast::<RawUserData>().as_ref() };
+        let hwpt = L::paging_alloc(ctx, &guard, idev, pasid, flags, immediate_attach, ud);
+        // The caller finalizes or aborts the HWPT, with the mutex still held.
+        match hwpt {
+            Ok(h) => h.into_raw().cast(),
+            Err(e) => e.to_ptr(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// `obj` is a paging HWPT being destroyed.
+    #[inline]
+    pub unsafe fn paging_destroy<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
+        // SAFETY: By the function's contract.
+        L::paging_destroy(unsafe { Dying::from_obj(obj) })
+    }
+
+    /// # Safety
+    ///
+    /// `obj` is a paging HWPT being aborted, with its IOAS mutex held.
+    #[inline]
+    pub unsafe fn paging_abort<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
+        // SAFETY: By the function's contract.
+        let hwpt: Dying<'_, HwptPaging> = unsafe { Dying::from_obj(obj) };
+        let ioas: *const Ioas = hwpt.ioas();
+        // SAFETY: The IOAS outlives the HWPT (it holds a reference); its mutex is held.
+        let guard = unsafe { IoasGuard::assume_locked(&*ioas) };
+        L::paging_abort(hwpt, &guard)
+    }
+
+    /// # Safety
+    ///
+    /// `obj` is a nested HWPT being destroyed.
+    #[inline]
+    pub unsafe fn nested_destroy<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
+        // SAFETY: By the function's contract.
+        L::nested_destroy(unsafe { Dying::from_obj(obj) })
+    }
+
+    /// # Safety
+    ///
+    /// `obj` is a nested HWPT being aborted.
+    #[inline]
+    pub unsafe fn nested_abort<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
+        // SAFETY: By the function's contract.
+        L::nested_abort(unsafe { Dying::from_obj(obj) })
+    }
+
+    /// Runs an ioctl handler.
+    ///
+    /// # Safety
+    ///
+    /// `ucmd` is the ucmd of an ioctl whose command is a `C`.
+    #[inline]
+    pub unsafe fn ioctl<C>(
+        ucmd: *mut bindings::iommufd_ucmd,
+        f: impl FnOnce(Ucmd<'_, C>) -> Result,
+    ) -> c_int {
+        // SAFETY: By the function's contract.
+        match f(unsafe { Ucmd::from_raw(ucmd) }) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+}
+
+/// Exports the HWPT layer `$t` (a [`HwptLayer`]) under the names of `hw_pagetable.c`, each
+/// checked against its C prototype in `iommufd_private.h`. Expand it once, in the layer's crate.
+#[macro_export]
+macro_rules! iommufd_hwpt_layer {
+    ($t:ty) => {
+        /// See [`HwptLayer::paging_alloc`](kernel::iommu::iommufd::HwptLayer::paging_alloc).
+        ///
+        /// # Safety
+        ///
+        /// As the C function: valid pointers, `ioas->mutex` held.
+        #[$crate::macros::export]
+        pub unsafe extern "C" fn iommufd_hwpt_paging_alloc(
+            ictx: *mut $crate::bindings::iommufd_ctx,
+            ioas: *mut $crate::bindings::iommufd_ioas,
+            idev: *mut $crate::bindings::iommufd_device,
+            pasid: $crate::bindings::ioasid_t,
+            flags: u32,
+            immediate_attach: bool,
+            user_data: *const $crate::bindings::iommu_user_data,
+        ) -> *mut $crate::bindings::iommufd_hwpt_paging {
+            // SAFETY: By the function's contract.
+            unsafe {
+                $crate::iommu::iommufd::glue::paging_alloc::<$t>(
+                    ictx,
+                    ioas,
+                    idev,
+                    pasid,
+                    flags,
+                    immediate_attach,
+                    user_data,
+                )
+            }
+        }
+
+        /// The destroy operation of paging HWPTs.
+        ///
+        /// # Safety
+        ///
+        /// Called by the iommufd core on a paging HWPT it destroys.
+        #[$crate::macros::export]
+        pub unsafe extern "C" fn iommufd_hwpt_paging_destroy(
+            obj: *mut $crate::bindings::iommufd_object,
+        ) {
+            // SAFETY: By the function's contract.
+            unsafe { $crate::iommu::iommufd::glue::paging_destroy::<$t>(obj) }
+        }
+
+        /// The abort operation of paging HWPTs.
+        ///
+        /// # Safety
+        ///
+        /// Called by the iommufd core on a paging HWPT it aborts, with its IOAS mutex held.
+        #[$crate::macros::export]
+        pub unsafe extern "C" fn iommufd_hwpt_paging_abort(
+            obj: *mut $crate::bindings::iommufd_object,
+        ) {
+            // SAFETY: By the function's contract.
+            unsafe { $crate::iommu::iommufd::glue::paging_abort::<$t>(obj) }
+        }
+
+        /// The destroy operation of nested HWPTs.
+        ///
+        /// # Safety
+        ///
+        /// Called by the iommufd core on a nested HWPT it destroys.
+        #[$crate::macros::export]
+        pub unsafe extern "C" fn iommufd_hwpt_nested_destroy(
+            obj: *mut $crate::bindings::iommufd_object,
+        ) {
+            // SAFETY: By the function's contract.
+            unsafe { $crate::iommu::iommufd::glue::nested_destroy::<$t>(obj) }
+        }
+
+        /// The abort operation of nested HWPTs.
+        ///
+        /// # Safety
+        ///
+        /// Called by the iommufd core on a nested HWPT it aborts.
+        #[$crate::macros::export]
+        pub unsafe extern "C" fn iommufd_hwpt_nested_abort(
+            obj: *mut $crate::bindings::iommufd_object,
+        ) {
+            // SAFETY: By the function's contract.
+            unsafe { $crate::iommu::iommufd::glue::nested_abort::<$t>(obj) }
+        }
+
+        /// `IOMMU_HWPT_ALLOC`.
+        ///
+        /// # Safety
+        ///
+        /// Called by the iommufd ioctl dispatcher with a `struct iommu_hwpt_alloc` command.
+        #[$crate::macros::export]
+        pub unsafe extern "C" fn iommufd_hwpt_alloc(
+            ucmd: *mut $crate::bindings::iommufd_ucmd,
+        ) -> $crate::ffi::c_int {
+            // SAFETY: By the function's contract.
+            unsafe {
+                $crate::iommu::iommufd::glue::ioctl(
+                    ucmd,
+                    <$t as $crate::iommu::iommufd::HwptLayer>::alloc,
+                )
+            }
+        }
+
+        /// `IOMMU_HWPT_SET_DIRTY_TRACKING`.
+        ///
+        /// # Safety
+        ///
+        /// Called by the iommufd ioctl dispatcher with its command.
+        #[$crate::macros::export]
+        pub unsafe extern "C" fn iommufd_hwpt_set_dirty_tracking(
+            ucmd: *mut $crate::bindings::iommufd_ucmd,
+        ) -> $crate::ffi::c_int {
+            // SAFETY: By the function's contract.
+            unsafe {
+                $crate::iommu::iommufd::glue::ioctl(
+                    ucmd,
+                    <$t as $crate::iommu::iommufd::HwptLayer>::set_dirty_tracking,
+                )
+            }
+        }
+
+        /// `IOMMU_HWPT_GET_DIRTY_BITMAP`.
+        ///
+        /// # Safety
+        ///
+        /// Called by the iommufd ioctl dispatcher with its command.
+        #[$crate::macros::export]
+        pub unsafe extern "C" fn iommufd_hwpt_get_dirty_bitmap(
+            ucmd: *mut $crate::bindings::iommufd_ucmd,
+        ) -> $crate::ffi::c_int {
+            // SAFETY: By the function's contract.
+            unsafe {
+                $crate::iommu::iommufd::glue::ioctl(
+                    ucmd,
+                    <$t as $crate::iommu::iommufd::HwptLayer>::get_dirty_bitmap,
+                )
+            }
+        }
+
+        /// `IOMMU_HWPT_INVALIDATE`.
+        ///
+        /// # Safety
+        ///
+        /// Called by the iommufd ioctl dispatcher with its command.
+        #[$crate::macros::export]
+        pub unsafe extern "C" fn iommufd_hwpt_invalidate(
+            ucmd: *mut $crate::bindings::iommufd_ucmd,
+        ) -> $crate::ffi::c_int {
+            // SAFETY: By the function's contract.
+            unsafe {
+                $crate::iommu::iommufd::glue::ioctl(
+                    ucmd,
+                    <$t as $crate::iommu::iommufd::HwptLayer>::invalidate,
+                )
+            }
+        }
+    };
+}
