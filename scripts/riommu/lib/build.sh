@@ -85,6 +85,7 @@ config_fragments() {
 	echo "$RIOMMU_TOP/arch/$karch/configs/riommu.config"
 	case $profile in *debug*) echo "$RIOMMU_TOP/kernel/configs/riommu-debug.config" ;; esac
 	case $profile in rust*) echo "$RIOMMU_TOP/kernel/configs/riommu-rust-mock.config" ;; esac
+	[ "$(profile_hwpt "$profile")" = Rust ] && echo "$RIOMMU_TOP/kernel/configs/riommu-rust-hwpt.config"
 	case $profile in *-mod) echo "$RIOMMU_TOP/kernel/configs/riommu-modules.config" ;; esac
 	if [ -n "${RIOMMU_EXTRA_CONFIG:-}" ]; then echo "$RIOMMU_EXTRA_CONFIG"; fi
 }
@@ -93,16 +94,34 @@ kernel_arch() { case $1 in x86_64) echo x86 ;; arm64) echo arm64 ;; *) die "unkn
 
 build_dir() { echo "$CACHE/build/$1-$2"; }
 
-# PROFILE is default, debug, rust, rust-debug, default-mod or rust-mod: the
-# rust profiles select the Rust mock IOMMU driver, the debug ones add the
-# debug fragment, the -mod ones build iommufd and VFIO as modules.
+# PROFILE          mock  HWPT layer  iommufd
+# default          C     C           built in   (the baseline)
+# rust             Rust  C           built in
+# rhwpt            C     Rust        built in
+# rust-rhwpt       Rust  Rust        built in
+# rust-mod         Rust  Rust        module (with VFIO)
+# default-mod      C     C           module (with VFIO)
+# debug            C     C           built in, KASAN, lockdep, kmemleak, UBSAN
+# rust-debug       Rust  Rust        built in, KASAN, lockdep, kmemleak, UBSAN
+PROFILES="default rust rhwpt rust-rhwpt rust-mod default-mod debug rust-debug"
 check_profile() {
-	case $1 in default|debug|rust|rust-debug|default-mod|rust-mod) ;; *) die "unknown profile $1" ;; esac
+	case " $PROFILES " in *" $1 "*) ;; *) die "unknown profile $1 (one of: $PROFILES)" ;; esac
 }
 
-# The C-mock build of the same kind: a new rust build directory starts as a
-# copy of it, so that only what the mock toggle touches is rebuilt.
-seed_profile() { case $1 in rust) echo default ;; rust-debug) echo debug ;; rust-mod) echo rust ;; default-mod) echo default ;; esac; }
+# Which mock IOMMU driver and which HWPT layer PROFILE builds: C or Rust.
+profile_mock() { case $1 in rust*) echo Rust ;; *) echo C ;; esac; }
+profile_hwpt() { case $1 in *rhwpt*|rust-mod|rust-debug) echo Rust ;; *) echo C ;; esac; }
+
+# The build of the same kind with fewer Rust parts: a new build directory
+# starts as a copy of it, so that only what the toggles touch is rebuilt.
+seed_profile() {
+	case $1 in
+	rust|rhwpt|default-mod) echo default ;;
+	rust-rhwpt) echo rust ;;
+	rust-mod) echo rust-rhwpt ;;
+	rust-debug) echo debug ;;
+	esac
+}
 
 # Configure: tinyconfig + our fragments. Only rewrites .config when the
 # result differs, so an unchanged config costs no rebuild.

@@ -84,31 +84,32 @@ diff_log() {
 }
 
 cmd_test() {
-	local profiles=() arches=() t0 specs=() rc=0 a p mock
+	local profiles=() arches=() t0 specs=() rc=0 a p mock hwpt
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--profile) check_profile "$2"; profiles+=("$2"); shift 2 ;;
 		x86_64|arm64) arches+=("$1"); shift ;;
-		*) die "usage: riommu test [--profile default|debug|rust|rust-debug|default-mod|rust-mod]... [x86_64] [arm64]" ;;
+		*) die "usage: riommu test [--profile PROFILE]... [x86_64] [arm64]; PROFILE one of: $PROFILES" ;;
 		esac
 	done
 	[ ${#arches[@]} -gt 0 ] || arches=(x86_64 arm64)
-	# By default: the C mock (the baseline), the Rust mock built in and as a module.
-	[ ${#profiles[@]} -gt 0 ] || profiles=(default rust rust-mod)
+	# By default: the C baseline, the four {C, Rust} mock x {C, Rust} HWPT
+	# layer combinations built in, and all-Rust with iommufd as a module.
+	[ ${#profiles[@]} -gt 0 ] || profiles=(default rust rhwpt rust-rhwpt rust-mod)
 	t0=$(date +%s)
 	cmd_setup
 	mkdir -p "$OUT/logs"
 	for a in "${arches[@]}"; do
 		for p in "${profiles[@]}"; do
 			local logf=$OUT/logs/$a-$p.log vt0 plan=$SUITES_ALL
-			case $p in rust*) mock=Rust ;; *) mock=C ;; esac
+			mock=$(profile_mock "$p") hwpt=$(profile_hwpt "$p")
 			case $p in *-mod) plan=modload,$SUITES_ALL,modunload ;; esac
 			cmd_build "$a" "$p"
 			cmd_initramfs "$a" "$p"
 			vt0=$(date +%s)
 			vm_run "$a" "$p" "$plan" "$logf" 1500 || log "VM $a-$p exited with $?"
-			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "C", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
-				"$a" "$p" "$a" "$p" "$mock" "$logf" \
+			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
+				"$a" "$p" "$a" "$p" "$mock" "$hwpt" "$logf" \
 				"$(cat "$(build_dir "$a" "$p")/.riommu-build-seconds")" \
 				"$(( $(date +%s) - vt0 ))" "${plan//,/\", \"}" "$(run_checks "$a")")")
 		done
