@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Compare riommu_bench results of the C and the Rust mock IOMMU driver.
+"""Compare riommu_bench results of a C and a Rust build (mock IOMMU driver, HWPT layer).
 
 usage: bench.py --out-dir DIR [--meta K=V ...] --pair C_LOG RUST_LOG ...
 
@@ -211,7 +211,8 @@ def write_table(path, summary):
     rows = summary['rows']
     n = summary['pairs']
     lines = [
-        f"riommu_bench, Rust mock IOMMU driver against the C one: "
+        f"riommu_bench, {summary.get('rust_parts') or 'Rust mock IOMMU driver'} in Rust against C "
+        f"(profiles {summary.get('c_profile') or 'default'} and {summary.get('rust_profile') or 'rust'}): "
         f"{summary.get('arch') or 'arch unknown'}, base {summary.get('base_kernel') or 'unknown'}, "
         f"{summary.get('date')}, {n} pair(s) of boots.",
         '',
@@ -268,7 +269,8 @@ def plot(path, summary, gnuplot):
         return r['row']
     ytics = ', '.join(f'{gp_str(label(r))} {i}' for i, r in enumerate(rows))
     height = 140 + 24 * len(rows)
-    title = (f"riommu mock IOMMU driver: Rust ops/s / C ops/s, {summary.get('arch') or '?'}, "
+    title = (f"riommu {summary.get('rust_parts') or 'mock IOMMU driver'}: Rust ops/s / C ops/s, "
+             f"{summary.get('arch') or '?'}, "
              f"median of {summary['pairs']} pair(s), bars min..max")
 
     gp = f"""\
