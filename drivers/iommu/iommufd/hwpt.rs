@@ -72,9 +72,8 @@ fn nested_alloc<'a>(
         return Err(EINVAL);
     }
 
-    let mut hwpt = ctx.alloc::<HwptNested>()?;
+    let mut hwpt = ctx.new_nested_hwpt(parent)?;
     hwpt.set_pasid_compat(flags & ALLOC_PASID != 0);
-    hwpt.set_parent(UsersRef::new(parent));
     let domain = idev.alloc_nested_domain(ops, parent, flags & !FAULT_ID_VALID, user_data)?;
     hwpt.set_domain(domain);
     if kernel::warn_on!(!hwpt.domain().is_some_and(|d| d.is_nested())) {
@@ -99,9 +98,8 @@ fn viommu_nested_alloc<'a>(
         return Err(EOPNOTSUPP);
     }
 
-    let mut hwpt = viommu.ctx().alloc::<HwptNested>()?;
+    let mut hwpt = viommu.new_nested_hwpt()?;
     hwpt.set_pasid_compat(flags & ALLOC_PASID != 0);
-    hwpt.set_viommu(UsersRef::new(viommu));
     let domain = hwpt.alloc_viommu_domain(flags & !FAULT_ID_VALID, user_data)?;
     hwpt.set_domain(domain);
     if kernel::warn_on!(!hwpt.domain().is_some_and(|d| d.is_nested())) {

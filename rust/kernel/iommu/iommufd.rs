@@ -112,10 +112,24 @@ impl Ctx {
         })
     }
 
-    /// Allocates an object of type `T` (zeroed, `users` 1) and reserves its ID; it stays
-    /// invisible to user space until it is finalized.
+    /// Allocates a nested HWPT that holds a reference on its paging `parent`.
     #[inline]
-    pub fn alloc<T: Object>(&self) -> Result<NewObject<'_, T>> {
+    pub fn new_nested_hwpt(&self, parent: &HwptPaging) -> Result<NewObject<'_, HwptNested>> {
+        let hwpt = self.alloc_object::<HwptNested>()?;
+        // SAFETY: New and ours; the reference is given back by `Dying::release`.
+        unsafe {
+            (*hwpt.ptr().cast::<bindings::iommufd_hwpt_nested>()).parent =
+                UsersRef::new(parent).into_raw().cast()
+        };
+        Ok(hwpt)
+    }
+
+    /// Allocates an object of type `T` (zeroed, `users` 1) and reserves its ID; it stays
+    /// invisible to user space until it is finalized. Not public: a HWPT must be linked with what
+    /// its abort operation expects (its IOAS, its parent) from the start, see
+    /// [`IoasGuard::new_hwpt`], [`Ctx::new_nested_hwpt`] and [`ViommuObj::new_nested_hwpt`].
+    #[inline]
+    fn alloc_object<T: Hwpt>(&self) -> Result<NewObject<'_, T>> {
         // SAFETY: The context is valid; `T::SIZE` is the size of the C structure that starts with
         // (or embeds at `T::from_obj`) the `struct iommufd_object`.
         let obj = from_err_ptr(unsafe {
@@ -684,7 +698,7 @@ impl<'a> IoasGuard<'a> {
     /// outlive the guard unless finalized: its abort needs the mutex.
     #[inline]
     pub fn new_hwpt<'g>(&'g self, ctx: &'g Ctx) -> Result<NewObject<'g, HwptPaging>> {
-        let hwpt = ctx.alloc::<HwptPaging>()?;
+        let hwpt = ctx.alloc_object::<HwptPaging>()?;
         let p = hwpt.ptr().cast::<bindings::iommufd_hwpt_paging>();
         // SAFETY: New and ours. `INIT_LIST_HEAD` before anything can fail: the destroy path looks
         // at the list item. The reference is given back by `Dying::release`.
@@ -917,6 +931,12 @@ impl<'a, T: Hwpt> NewObject<'a, T> {
     #[inline]
     pub fn set_domain(&mut self, domain: OwnedDomain) {
         let common = T::common(self.ptr());
+        // SAFETY: New and ours.
+        let has_domain = unsafe { !(*common).domain.is_null() };
+        // A second domain is a bug of the caller; it is freed (dropped), not leaked.
+        if crate::warn_on!(has_domain) {
+            return;
+        }
         let d = domain.into_raw();
         // SAFETY: New and ours; the domain is ours and now owned by the HWPT, freed by
         // `Dying::release_common`.
@@ -932,8 +952,8 @@ impl<'a, T: Hwpt> NewObject<'a, T> {
     pub fn set_fault(&mut self, fault: UsersRef<Fault>) -> Result {
         let common = T::common(self.ptr());
         // SAFETY: New and ours.
-        let domain = unsafe { (*common).domain };
-        if domain.is_null() {
+        let (domain, has_fault) = unsafe { ((*common).domain, !(*common).fault.is_null()) };
+        if domain.is_null() || crate::warn_on!(has_fault) {
             return Err(EINVAL);
         }
         // SAFETY: New and ours, with a domain it owns; the reference is given back by
@@ -1101,34 +1121,18 @@ impl HwptNested {
 }
 
 impl<'a> NewObject<'a, HwptNested> {
-    /// Makes `parent` the HWPT's parent, holding a reference on it.
-    #[inline]
-    pub fn set_parent(&mut self, parent: UsersRef<HwptPaging>) {
-        // SAFETY: New and ours; given back by `Dying::release`.
-        unsafe {
-            (*self.ptr().cast::<bindings::iommufd_hwpt_nested>()).parent = parent.into_raw().cast()
-        };
-    }
-
-    /// Makes `viommu` the HWPT's vIOMMU, holding a reference on it, and the vIOMMU's paging HWPT
-    /// its parent (the vIOMMU holds that one).
-    #[inline]
-    pub fn set_viommu(&mut self, viommu: UsersRef<ViommuObj>) {
-        let p = self.ptr().cast::<bindings::iommufd_hwpt_nested>();
-        // SAFETY: New and ours; given back by `Dying::release`. A vIOMMU's HWPT is fixed.
-        unsafe {
-            (*p).parent = (*viommu.raw()).hwpt;
-            (*p).viommu = viommu.into_raw().cast();
-        }
-    }
-
     /// Allocates the nested domain on the HWPT's vIOMMU with its `alloc_domain_nested`; the
-    /// domain's owner is the vIOMMU's IOMMU driver.
+    /// domain's owner is the vIOMMU's IOMMU driver. `EINVAL` for a HWPT not made by
+    /// [`ViommuObj::new_nested_hwpt`].
     #[inline]
     pub fn alloc_viommu_domain(&self, flags: u32, user_data: &RawUserData) -> Result<OwnedDomain> {
-        // SAFETY: New and ours, with a vIOMMU (`set_viommu`) whose ops are fixed.
+        // SAFETY: New and ours; its vIOMMU, if any (`ViommuObj::new_nested_hwpt`), is held and its
+        // ops are fixed.
         unsafe {
             let v = (*self.ptr().cast::<bindings::iommufd_hwpt_nested>()).viommu;
+            if v.is_null() {
+                return Err(EINVAL);
+            }
             let f = (*(*v).ops).alloc_domain_nested.ok_or(EOPNOTSUPP)?;
             let d = OwnedDomain::from_alloc(f(v, flags, &user_data.0))?;
             (*d.domain.as_ptr()).owner = (*(*v).iommu_dev).ops;
@@ -1144,7 +1148,8 @@ impl Dying<'_, HwptNested> {
     pub fn release(self) {
         self.release_common();
         let p = self.ptr().cast::<bindings::iommufd_hwpt_nested>();
-        // SAFETY: Ours; the references were stored by `set_viommu` or `set_parent`, and are
+        // SAFETY: Ours; the references were stored by `ViommuObj::new_nested_hwpt` or
+        // `Ctx::new_nested_hwpt`, and are
         // cleared here so that they are released once.
         unsafe {
             let v = (*p).viommu;
@@ -1171,6 +1176,21 @@ impl ViommuObj {
     pub fn ctx(&self) -> &Ctx {
         // SAFETY: Fixed at allocation, valid as long as the vIOMMU.
         unsafe { Ctx::from_raw((*self.raw()).ictx) }
+    }
+
+    /// Allocates a nested HWPT on the vIOMMU, in its context: it holds a reference on the
+    /// vIOMMU, and the vIOMMU's paging HWPT (which the vIOMMU holds) is its parent.
+    #[inline]
+    pub fn new_nested_hwpt(&self) -> Result<NewObject<'_, HwptNested>> {
+        let hwpt = self.ctx().alloc_object::<HwptNested>()?;
+        let p = hwpt.ptr().cast::<bindings::iommufd_hwpt_nested>();
+        // SAFETY: New and ours; the reference is given back by `Dying::release`. A vIOMMU's HWPT
+        // is fixed at its allocation.
+        unsafe {
+            (*p).parent = (*self.raw()).hwpt;
+            (*p).viommu = UsersRef::new(self).into_raw().cast();
+        }
+        Ok(hwpt)
     }
 
     /// True if the vIOMMU is an instance of `iommu_dev`.
