@@ -32,8 +32,13 @@
  * whatever the physical layout of the buffer (it decides how large the IOPTEs
  * are, and so how many bits a dirty IOPTE sets in a dirty bitmap).
  *
- * Not used: PASID attach, IOPF/fault queues, vEVENTQs, HW queues, dma-buf,
- * access objects, anything timing dependent.
+ * Fault queues (IOMMU_FAULT_QUEUE_ALLOC) are allocated and given to paging
+ * and nested HWPTs with IOMMU_HWPT_FAULT_ID_VALID; their file descriptors stay
+ * open until the end of the seed (so destroying one fails with EBUSY) and
+ * their numbers are not hashed. No fault is delivered.
+ *
+ * Not used: PASID attach, vEVENTQs, HW queues, dma-buf, access objects,
+ * anything timing dependent.
  *
  * Output is KTAP:
  *   # riommu-diff seed=S ops=K digest=HEX ok=N err=M
@@ -84,7 +89,7 @@ enum op {
 	OP_HWPT_PAGING, OP_HWPT_NESTED, OP_HWPT_NESTED_VIOMMU, OP_INV_HWPT,
 	OP_INV_VIOMMU, OP_CHECK_IOTLB, OP_CHECK_CACHE, OP_CHECK_MAP,
 	OP_VIOMMU_ALLOC, OP_VDEVICE_ALLOC, OP_SET_DIRTY, OP_GET_DIRTY,
-	OP_TEST_DIRTY, OP_HW_INFO, OP_DESTROY, OP_IOAS_RESERVE,
+	OP_TEST_DIRTY, OP_HW_INFO, OP_DESTROY, OP_IOAS_RESERVE, OP_FAULT_ALLOC,
 };
 
 /* How call() presents the struct size to the kernel */
@@ -92,7 +97,7 @@ enum { SZ_OK, SZ_BIG0, SZ_BIGX, SZ_SHORT };
 
 enum kind {
 	K_NONE, K_IOAS, K_STDEV, K_IDEV, K_PAGING, K_NESTED, K_VIOMMU, K_VDEV,
-	K_UNKNOWN, K_NR
+	K_FAULT, K_UNKNOWN, K_NR
 };
 
 #define PF_AUTO (1U << 31)	/* paging HWPT: the auto domain of an IOAS */
@@ -128,6 +133,8 @@ static uint32_t stale[MAX_STALE];
 static unsigned int nstale;
 
 static int iommufd = -1;
+static int fault_fds[MAX_OBJS];	/* of the fault queues of this seed */
+static unsigned int nfault_fds;
 static unsigned long pg;
 static uint8_t *buf;
 static bool verbose;
@@ -887,6 +894,11 @@ static void op_hwpt_paging_flags(bool bad, uint32_t force)
 	if (pct(50))
 		hwpt_data(c, (uint32_t)rnd(),
 			  pct(80) ? MOCK_IOMMUPT_DEFAULT : MOCK_IOMMUPT_HUGE);
+	if (m < 0 && !(flags & IOMMU_HWPT_ALLOC_NEST_PARENT) && pct(20) &&
+	    pick(K_FAULT, NULL)) {
+		c->flags |= IOMMU_HWPT_FAULT_ID_VALID;
+		c->fault_id = pick(K_FAULT, NULL)->id;
+	}
 	switch (m) {
 	case 0:
 		c->dev_id = bad_id(K_IDEV);
@@ -897,9 +909,14 @@ static void op_hwpt_paging_flags(bool bad, uint32_t force)
 	case 2:
 		c->flags |= 1U << (4 + rn(28));
 		break;
-	case 3:		/* no fault objects here: ENOENT or EOPNOTSUPP */
+	case 3:		/* not a fault queue, or with NEST_PARENT */
 		c->flags |= IOMMU_HWPT_FAULT_ID_VALID;
-		c->fault_id = rn(64);
+		if (pick(K_FAULT, NULL) && pct(50)) {
+			c->fault_id = pick(K_FAULT, NULL)->id;
+			c->flags |= IOMMU_HWPT_ALLOC_NEST_PARENT;
+		} else {
+			c->fault_id = bad_id(K_FAULT);
+		}
 		break;
 	case 4:
 		c->__reserved = 1 + rn(0xffff);
@@ -965,6 +982,10 @@ static void hwpt_nested(bool bad, bool viommu)
 	c->pt_id = id_of(pt);
 	c->flags = pct(20) ? IOMMU_HWPT_ALLOC_PASID : 0;
 	hwpt_data(c, iotlb, 0);
+	if (m < 0 && pct(20) && pick(K_FAULT, NULL)) {
+		c->flags |= IOMMU_HWPT_FAULT_ID_VALID;
+		c->fault_id = pick(K_FAULT, NULL)->id;
+	}
 	switch (m) {
 	case 0:
 		if (!viommu && pct(50) && pick(K_PAGING, not_nest_parent))
@@ -989,7 +1010,7 @@ static void hwpt_nested(bool bad, bool viommu)
 		break;
 	case 5:
 		c->flags |= IOMMU_HWPT_FAULT_ID_VALID;
-		c->fault_id = rn(64);
+		c->fault_id = bad_id(K_FAULT);
 		break;
 	case 6:
 		hwpt_bad_data(c);
@@ -1664,6 +1685,25 @@ static void op_destroy(bool bad)
 	del(o);
 }
 
+static void op_fault_alloc(bool bad)
+{
+	struct iommu_fault_alloc *c;
+	MODES(1);
+
+	c = arg(sizeof(*c));
+	if (m == 0)
+		c->flags = 1U << rn(32);
+	if (call(OP_FAULT_ALLOC, "fault_queue_alloc", IOMMU_FAULT_QUEUE_ALLOC,
+		 sizeof(*c), sz))
+		return;
+	out(c->out_fault_id);	/* not the fd number */
+	if (nfault_fds < MAX_OBJS)
+		fault_fds[nfault_fds++] = c->out_fault_fd;
+	else
+		close(c->out_fault_fd);
+	add(K_FAULT, c->out_fault_id);
+}
+
 static const struct {
 	void (*fn)(bool bad);
 	unsigned int weight;
@@ -1689,6 +1729,7 @@ static const struct {
 	{ op_test_dirty, 4 },
 	{ op_hw_info, 3 },
 	{ op_destroy, 10 },
+	{ op_fault_alloc, 2 },
 };
 
 /* --- driver ------------------------------------------------------------- */
@@ -1724,6 +1765,7 @@ static int run_seed(uint64_t seed, unsigned int nops, const char **why)
 
 	memset(objs, 0, sizeof(objs));
 	nstale = 0;
+	nfault_fds = 0;
 	rng = seed;
 	digest = fnv_u64(FNV_BASIS, seed);
 	n_ok = n_err = n_bad = 0;
@@ -1745,6 +1787,9 @@ static int run_seed(uint64_t seed, unsigned int nops, const char **why)
 		ops[i].fn(bad);
 		done();
 	}
+	/* A fault queue's file holds its object (and the context) */
+	while (nfault_fds)
+		close(fault_fds[--nfault_fds]);
 	if (close(iommufd)) {
 		*why = "close of /dev/iommu failed";
 		iommufd = -1;
