@@ -171,6 +171,10 @@ def main():
     with open(a.out, 'w') as f:
         json.dump(summary, f, indent=2)
         f.write('\n')
+    for run in runs:
+        if run.get('mock') or run.get('hwpt'):
+            print(f"{run['name']:<28} mock {run.get('mock') or '-'}, "
+                  f"HWPT layer {run.get('hwpt') or '-'}")
     print(f"{'run':<28} {'suite':<18} {'pass':>6} {'fail':>5} {'skip':>5} {'sec':>7}")
     for run in runs:
         for sname, s in run['suites'].items():
