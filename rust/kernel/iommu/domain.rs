@@ -68,6 +68,7 @@ impl Domain {
     /// # Safety
     ///
     /// `ptr` is valid and initialised for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::iommu_domain) -> &'a Self {
         // SAFETY: `Domain` is `repr(transparent)` over the C struct; validity by the caller.
         unsafe { &*ptr.cast() }
@@ -78,16 +79,19 @@ impl Domain {
     /// # Safety
     ///
     /// `ptr` is NULL or valid and initialised for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw_opt<'a>(ptr: *mut bindings::iommu_domain) -> Option<&'a Self> {
         // SAFETY: By the caller.
         (!ptr.is_null()).then(|| unsafe { Self::from_raw(ptr) })
     }
 
     /// The C pointer.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::iommu_domain {
         self.0.get()
     }
 
+    #[inline]
     fn raw(&self) -> &bindings::iommu_domain {
         // SAFETY: By the type invariant the domain is valid; the fields read through this are not
         // written concurrently (see the `Sync` impl).
@@ -95,11 +99,13 @@ impl Domain {
     }
 
     /// The `IOMMU_DOMAIN_*` type.
+    #[inline]
     pub fn domain_type(&self) -> u32 {
         self.raw().type_
     }
 
     /// True for a nested (user-managed stage-1) domain.
+    #[inline]
     pub fn is_nested(&self) -> bool {
         self.domain_type() == bindings::IOMMU_DOMAIN_NESTED
     }

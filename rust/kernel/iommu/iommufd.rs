@@ -35,12 +35,7 @@
 //! fails to link if a function breaks the rule.
 
 use super::domain::Domain;
-use crate::{
-    bindings,
-    error::{from_err_ptr, to_result},
-    prelude::*,
-    types::Opaque,
-};
+use crate::{bindings, error::Error, prelude::*, types::Opaque};
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
 /// The uAPI of the HWPT ioctls (`include/uapi/linux/iommufd.h`).
@@ -73,6 +68,30 @@ pub mod uapi {
         bindings::iommufd_hwpt_get_dirty_bitmap_flags_IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
 }
 
+/// `check()`, always inlined: on the success path of the ioctls it costs no call. (The kernel
+/// crate's `check()` and `check_ptr()` are not inlined across crates; `check_ptr()` is
+/// generic, but with shared generics the kernel crate's instances are called, not copied. Under
+/// TCG every call and return costs; see the benchmark section of the riommu README.)
+#[inline(always)]
+fn check(ret: c_int) -> Result {
+    if ret < 0 {
+        Err(Error::from_errno(ret))
+    } else {
+        Ok(())
+    }
+}
+
+/// `check_ptr()`, always inlined (see [`check`]): `IS_ERR()` is true for the last
+/// `MAX_ERRNO` addresses.
+#[inline(always)]
+fn check_ptr<T>(ptr: *mut T) -> Result<*mut T> {
+    if ptr as usize >= (bindings::MAX_ERRNO as usize).wrapping_neg() {
+        Err(Error::from_errno(ptr as isize as c_int))
+    } else {
+        Ok(ptr)
+    }
+}
+
 /// An iommufd context (`struct iommufd_ctx`): one open `/dev/iommu`.
 ///
 /// # Invariants
@@ -91,9 +110,11 @@ impl Ctx {
         unsafe { &*ptr.cast() }
     }
 
-    #[inline]
+    #[inline(always)]
     fn as_raw(&self) -> *mut bindings::iommufd_ctx {
-        self.0.get()
+        // `repr(transparent)` over `Opaque`, which is over the C type (not `Opaque::get`, which
+        // the kernel crate instantiates and the layer would call out of line).
+        core::ptr::from_ref(self).cast_mut().cast()
     }
 
     /// Looks up object `id` of type `T` and takes a reference: `ENOENT` if there is none, it has
@@ -101,8 +122,7 @@ impl Ctx {
     #[inline]
     pub fn get<T: Object>(&self, id: u32) -> Result<ObjRef<'_, T>> {
         // SAFETY: The context is valid (type invariant).
-        let obj =
-            from_err_ptr(unsafe { bindings::iommufd_get_object(self.as_raw(), id, T::TYPE) })?;
+        let obj = check_ptr(unsafe { bindings::iommufd_get_object(self.as_raw(), id, T::TYPE) })?;
         // INVARIANT: `iommufd_get_object()` returned an object of type `T::TYPE` with a `users`
         // and a `wait_cnt` reference, which `ObjRef::drop` puts.
         Ok(ObjRef {
@@ -132,9 +152,8 @@ impl Ctx {
     fn alloc_object<T: Hwpt>(&self) -> Result<NewObject<'_, T>> {
         // SAFETY: The context is valid; `T::SIZE` is the size of the C structure that starts with
         // (or embeds at `T::from_obj`) the `struct iommufd_object`.
-        let obj = from_err_ptr(unsafe {
-            bindings::_iommufd_object_alloc(self.as_raw(), T::SIZE, T::TYPE)
-        })?;
+        let obj =
+            check_ptr(unsafe { bindings::_iommufd_object_alloc(self.as_raw(), T::SIZE, T::TYPE) })?;
         // INVARIANT: A new object, not yet in the ID table, owned by the `NewObject`.
         Ok(NewObject {
             ctx: self,
@@ -168,6 +187,15 @@ macro_rules! iommufd_object {
         $(#[$m])*
         #[repr(transparent)]
         pub struct $name(Opaque<$c>);
+
+        impl $name {
+            /// The C object (`repr(transparent)` over `Opaque`, over the C type).
+            #[inline(always)]
+            #[allow(dead_code)]
+            fn raw(&self) -> *mut $c {
+                core::ptr::from_ref(self).cast_mut().cast()
+            }
+        }
 
         // SAFETY: `$name` is `repr(transparent)` over `$c`, whose object is at `$($field).+`.
         unsafe impl Object for $name {
@@ -245,7 +273,7 @@ impl AnyObject {
     /// The object as its own type, by its type tag.
     #[inline]
     pub fn kind(&self) -> Kind<'_> {
-        let obj = self.0.get();
+        let obj = self.raw();
         // SAFETY: The object is valid (it is borrowed from an `ObjRef`); its type is set at
         // allocation and never changed.
         let ty = unsafe { (*obj).type_ };
@@ -504,7 +532,7 @@ impl OwnedDomain {
     /// `ptr` is NULL, an error pointer or a domain the caller owns.
     #[inline]
     unsafe fn from_alloc(ptr: *mut bindings::iommu_domain) -> Result<Self> {
-        let ptr = from_err_ptr(ptr)?;
+        let ptr = check_ptr(ptr)?;
         // INVARIANT: By the caller: a domain we own.
         Ok(Self {
             domain: NonNull::new(ptr).ok_or(ENOMEM)?,
@@ -590,16 +618,11 @@ impl RawUserDataArray {
 unsafe impl Sync for Ioas {}
 
 impl Ioas {
-    #[inline]
-    fn as_raw(&self) -> *mut bindings::iommufd_ioas {
-        self.0.get()
-    }
-
     /// Locks `ioas->mutex`.
     #[inline]
     pub fn lock(&self) -> IoasGuard<'_> {
         // SAFETY: The mutex of a valid IOAS.
-        unsafe { bindings::mutex_lock(&raw mut (*self.as_raw()).mutex) };
+        unsafe { bindings::mutex_lock(&raw mut (*self.raw()).mutex) };
         // INVARIANT: Just locked, unlocked by `IoasGuard::drop`.
         IoasGuard {
             ioas: self,
@@ -612,8 +635,8 @@ impl Ioas {
     #[inline]
     fn table_add_domain(&self, domain: &Domain) -> Result {
         // SAFETY: A valid IOAS and domain.
-        to_result(unsafe {
-            bindings::iopt_table_add_domain(&raw mut (*self.as_raw()).iopt, domain.as_raw())
+        check(unsafe {
+            bindings::iopt_table_add_domain(&raw mut (*self.raw()).iopt, domain.as_raw())
         })
     }
 
@@ -621,21 +644,15 @@ impl Ioas {
     #[inline]
     fn table_remove_domain(&self, domain: &Domain) {
         // SAFETY: A valid IOAS and a domain added with `table_add_domain`.
-        unsafe {
-            bindings::iopt_table_remove_domain(&raw mut (*self.as_raw()).iopt, domain.as_raw())
-        };
+        unsafe { bindings::iopt_table_remove_domain(&raw mut (*self.raw()).iopt, domain.as_raw()) };
     }
 
     /// Starts or stops dirty tracking of `domain` over the IOAS (`iopt_set_dirty_tracking()`).
     #[inline]
     pub fn set_dirty_tracking(&self, domain: &Domain, enable: bool) -> Result {
         // SAFETY: A valid IOAS and domain.
-        to_result(unsafe {
-            bindings::iopt_set_dirty_tracking(
-                &raw mut (*self.as_raw()).iopt,
-                domain.as_raw(),
-                enable,
-            )
+        check(unsafe {
+            bindings::iopt_set_dirty_tracking(&raw mut (*self.raw()).iopt, domain.as_raw(), enable)
         })
     }
 
@@ -649,9 +666,9 @@ impl Ioas {
         cmd: &mut uapi::HwptGetDirtyBitmap,
     ) -> Result {
         // SAFETY: A valid IOAS, domain and command.
-        to_result(unsafe {
+        check(unsafe {
             bindings::iopt_read_and_clear_dirty_data(
-                &raw mut (*self.as_raw()).iopt,
+                &raw mut (*self.raw()).iopt,
                 domain.as_raw(),
                 flags as c_ulong,
                 cmd,
@@ -680,7 +697,7 @@ impl<'a> IoasGuard<'a> {
     #[inline]
     pub unsafe fn assume_locked(ioas: &'a Ioas) -> Self {
         // SAFETY: The mutex of a valid IOAS; lockdep checks the caller's claim.
-        unsafe { bindings::mutex_assert_is_held(&raw mut (*ioas.as_raw()).mutex) };
+        unsafe { bindings::mutex_assert_is_held(&raw mut (*ioas.raw()).mutex) };
         // INVARIANT: Held by the caller.
         Self {
             ioas,
@@ -724,7 +741,7 @@ impl<'a> IoasGuard<'a> {
         unsafe {
             bindings::list_add_tail(
                 &raw mut (*p).hwpt_item,
-                &raw mut (*self.ioas.as_raw()).hwpt_list,
+                &raw mut (*self.ioas.raw()).hwpt_list,
             )
         };
         Ok(())
@@ -736,7 +753,7 @@ impl Drop for IoasGuard<'_> {
     fn drop(&mut self) {
         if self.locked_here {
             // SAFETY: Locked by `Ioas::lock` (type invariant).
-            unsafe { bindings::mutex_unlock(&raw mut (*self.ioas.as_raw()).mutex) };
+            unsafe { bindings::mutex_unlock(&raw mut (*self.ioas.raw()).mutex) };
         }
     }
 }
@@ -746,21 +763,16 @@ unsafe impl Sync for IDevice {}
 
 impl IDevice {
     #[inline]
-    fn as_raw(&self) -> *mut bindings::iommufd_device {
-        self.0.get()
-    }
-
-    #[inline]
     fn dev(&self) -> *mut bindings::device {
         // SAFETY: A valid device; `dev` is fixed at bind.
-        unsafe { (*self.as_raw()).dev }
+        unsafe { (*self.raw()).dev }
     }
 
     /// A no-IOMMU device (bound without an IOMMU group).
     #[inline]
     fn is_noiommu(&self) -> bool {
         // SAFETY: A valid device; `igroup` and its `group` are fixed at bind.
-        cfg!(CONFIG_IOMMUFD_NOIOMMU) && unsafe { (*(*self.as_raw()).igroup).group.is_null() }
+        cfg!(CONFIG_IOMMUFD_NOIOMMU) && unsafe { (*(*self.raw()).igroup).group.is_null() }
     }
 
     /// The `iommu_ops` of the device's IOMMU driver (iommufd's own for a no-IOMMU device);
@@ -801,7 +813,7 @@ impl IDevice {
     #[inline]
     pub fn enforce_cache_coherency(&self) -> bool {
         // SAFETY: A valid device; set at bind.
-        unsafe { (*self.as_raw()).enforce_cache_coherency }
+        unsafe { (*self.raw()).enforce_cache_coherency }
     }
 
     /// True if the device's IOMMU can track dirty pages.
@@ -865,10 +877,10 @@ impl IDevice {
     pub fn attach(&self, hwpt: &NewObject<'_, HwptPaging>, pasid: u32) -> Result {
         // SAFETY: A valid device and HWPT; called with the IOAS mutex held, as the caller of the
         // paging allocation must.
-        to_result(unsafe {
+        check(unsafe {
             bindings::iommufd_hw_pagetable_attach(
                 &raw mut (*hwpt.ptr().cast::<bindings::iommufd_hwpt_paging>()).common,
-                self.as_raw(),
+                self.raw(),
                 pasid,
             )
         })
@@ -878,7 +890,7 @@ impl IDevice {
     #[inline]
     pub fn detach(&self, pasid: u32) {
         // SAFETY: A valid device attached by `attach`.
-        unsafe { bindings::iommufd_hw_pagetable_detach(self.as_raw(), pasid) };
+        unsafe { bindings::iommufd_hw_pagetable_detach(self.raw(), pasid) };
     }
 }
 
@@ -989,11 +1001,6 @@ impl<T: Hwpt> Dying<'_, T> {
 }
 
 impl HwptPaging {
-    #[inline]
-    fn raw(&self) -> *mut bindings::iommufd_hwpt_paging {
-        self.0.get()
-    }
-
     /// The IOAS whose mappings the HWPT's page table holds.
     #[inline]
     pub fn ioas(&self) -> &Ioas {
@@ -1097,11 +1104,6 @@ impl Dying<'_, HwptPaging> {
 }
 
 impl HwptNested {
-    #[inline]
-    fn raw(&self) -> *mut bindings::iommufd_hwpt_nested {
-        self.0.get()
-    }
-
     /// Invalidates the stage-1 caches with the driver's `cache_invalidate_user`; `None` if it
     /// has none. `array.entry_num()` is then the number of entries handled, also on error.
     #[inline]
@@ -1115,7 +1117,7 @@ impl HwptNested {
                 return None;
             }
             let f = (*ops).cache_invalidate_user?;
-            Some(to_result(f(d, &mut array.0)))
+            Some(check(f(d, &mut array.0)))
         }
     }
 }
@@ -1166,11 +1168,6 @@ impl Dying<'_, HwptNested> {
 }
 
 impl ViommuObj {
-    #[inline]
-    fn raw(&self) -> *mut bindings::iommufd_viommu {
-        self.0.get()
-    }
-
     /// The context the vIOMMU belongs to.
     #[inline]
     pub fn ctx(&self) -> &Ctx {
@@ -1221,7 +1218,7 @@ impl ViommuObj {
                 return None;
             }
             let f = (*ops).cache_invalidate?;
-            Some(to_result(f(self.raw(), &mut array.0)))
+            Some(check(f(self.raw(), &mut array.0)))
         }
     }
 }
@@ -1270,7 +1267,7 @@ impl<'a, C> Ucmd<'a, C> {
     #[inline]
     pub fn respond(&mut self) -> Result {
         // SAFETY: A valid ucmd.
-        to_result(unsafe {
+        check(unsafe {
             bindings::iommufd_ucmd_respond(self.raw.as_ptr(), core::mem::size_of::<C>())
         })
     }
