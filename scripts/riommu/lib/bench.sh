@@ -1,33 +1,36 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'riommu bench': Rust against C, booted alternately.
 
-# riommu bench [--pairs N] [--rust PROFILE] [ARCH]: build the all-C kernel
-# (default) and a Rust one (rust-rhwpt: Rust mock driver and Rust HWPT layer,
-# unless --rust picks another profile), boot them alternately C, Rust, C,
+# riommu bench [--pairs N] [--rust PROFILE] [--base PROFILE] [ARCH]: build the
+# all-C kernel (default, unless --base picks another profile) and a Rust one
+# (rust-rhwpt: Rust mock driver and Rust HWPT layer, unless --rust picks
+# another profile), boot them alternately C, Rust, C,
 # Rust, ... N times each (default 5) running the upstream iommufd suite (its
 # wall time is a row) and riommu_bench, then write out/bench-summary.json,
 # out/bench-table.md and out/bench.png: per row, the Rust/C ratio over the
 # pairs.
 cmd_bench() {
-	local pairs=5 arch=x86_64 i p t0 args=() logd rc=0 rp=rust-rhwpt parts
+	local pairs=5 arch=x86_64 i p t0 args=() logd rc=0 rp=rust-rhwpt cp=default parts
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--pairs) pairs=$2; shift 2 ;;
 		--rust) check_profile "$2"; rp=$2; shift 2 ;;
+		--base) check_profile "$2"; cp=$2; shift 2 ;;
 		x86_64|arm64) arch=$1; shift ;;
-		*) die "usage: riommu bench [--pairs N] [--rust PROFILE] [x86_64|arm64]" ;;
+		*) die "usage: riommu bench [--pairs N] [--rust PROFILE] [--base PROFILE] [x86_64|arm64]" ;;
 		esac
 	done
-	case "$(profile_mock "$rp")/$(profile_hwpt "$rp")" in
-	Rust/Rust) parts="mock IOMMU driver and HWPT layer" ;;
-	Rust/C) parts="mock IOMMU driver" ;;
-	C/Rust) parts="HWPT layer" ;;
-	*) die "--rust $rp: that profile has no Rust part" ;;
+	# What the two profiles differ in.
+	case "$(profile_mock "$cp")$(profile_mock "$rp")/$(profile_hwpt "$cp")$(profile_hwpt "$rp")" in
+	CRust/CRust) parts="mock IOMMU driver and HWPT layer" ;;
+	CRust/*) parts="mock IOMMU driver" ;;
+	*/CRust) parts="HWPT layer" ;;
+	*) die "--base $cp --rust $rp: no part is C in one and Rust in the other" ;;
 	esac
 	[ "$pairs" -ge 1 ] 2>/dev/null || die "--pairs needs a positive number"
 	t0=$(date +%s)
 	cmd_setup
-	for p in default "$rp"; do
+	for p in "$cp" "$rp"; do
 		cmd_build "$arch" "$p"
 		cmd_initramfs "$arch" "$p"
 	done
@@ -35,16 +38,16 @@ cmd_bench() {
 	rm -rf "$logd"
 	mkdir -p "$logd"
 	for i in $(seq 1 "$pairs"); do
-		for p in default "$rp"; do
+		for p in "$cp" "$rp"; do
 			vm_run "$arch" "$p" iommufd,bench "$logd/$arch-$p-$i.log" 900 ||
 				log "VM $arch-$p ($i) exited with $?"
 		done
-		args+=(--pair "$logd/$arch-default-$i.log" "$logd/$arch-$rp-$i.log")
+		args+=(--pair "$logd/$arch-$cp-$i.log" "$logd/$arch-$rp-$i.log")
 	done
 	python3 "$RIOMMU_DIR/bench.py" --out-dir "$OUT" \
 		--meta "base_kernel=$(base_version)" \
 		--meta "arch=$arch" \
-		--meta "c_profile=default" --meta "rust_profile=$rp" --meta "rust_parts=$parts" \
+		--meta "c_profile=$cp" --meta "rust_profile=$rp" --meta "rust_parts=$parts" \
 		--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 		--meta "commit=$(git -C "$RIOMMU_TOP" rev-parse --short HEAD 2>/dev/null || echo none)" \
 		--meta "qemu=$(qemu-system-x86_64 --version | head -n1)" \
