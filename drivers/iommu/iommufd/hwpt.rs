@@ -34,8 +34,9 @@ use kernel::{
         iommufd::{
             uapi::{self, *},
             AnyObject, Ctx, Dying, Fault, Hwpt, HwptLayer, HwptNested, HwptPaging, IDevice,
-            IoasGuard, Kind, NewObject, RawUserData, RawUserDataArray, Ucmd, UsersRef, ViommuObj,
+            IoasGuard, Kind, NewObject, RawUserDataArray, Ucmd, UsersRef, ViommuObj,
         },
+        user_data::UserData,
     },
     page::PAGE_SIZE,
     prelude::*,
@@ -59,7 +60,7 @@ fn nested_alloc<'a>(
     parent: &HwptPaging,
     idev: &IDevice,
     flags: u32,
-    user_data: &RawUserData,
+    user_data: &UserData,
 ) -> Result<NewObject<'a, HwptNested>> {
     let ops = idev.iommu_ops().ok_or(ENODEV)?;
     if flags & !NESTED_FLAGS != 0 || user_data.is_empty() || !ops.has_domain_alloc_nested() {
@@ -86,7 +87,7 @@ fn nested_alloc<'a>(
 fn viommu_nested_alloc<'a>(
     viommu: &'a ViommuObj,
     flags: u32,
-    user_data: &RawUserData,
+    user_data: &UserData,
 ) -> Result<NewObject<'a, HwptNested>> {
     if flags & !NESTED_FLAGS != 0 {
         return Err(EOPNOTSUPP);
@@ -134,7 +135,7 @@ impl HwptLayer for Layer {
         pasid: u32,
         flags: u32,
         immediate_attach: bool,
-        user_data: Option<&RawUserData>,
+        user_data: Option<&UserData>,
     ) -> Result<NewObject<'a, HwptPaging>> {
         let ops = idev.iommu_ops().ok_or(ENODEV)?;
         if (flags != 0 || user_data.is_some()) && !ops.has_domain_alloc_paging_flags() {
@@ -212,7 +213,7 @@ impl HwptLayer for Layer {
             return Err(EINVAL);
         }
         let (flags, dev_id, pt_id, fault_id) = (cmd.flags, cmd.dev_id, cmd.pt_id, cmd.fault_id);
-        let user_data = RawUserData::new(cmd.data_type, cmd.data_uptr, cmd.data_len);
+        let user_data = UserData::new(cmd.data_type, cmd.data_uptr, cmd.data_len);
 
         let idev = ctx.get::<IDevice>(dev_id)?;
         let pt = ctx.get::<AnyObject>(pt_id).map_err(|_| EINVAL)?;

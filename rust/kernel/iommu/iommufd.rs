@@ -34,7 +34,7 @@
 //! refer to a module's symbols. The `rust-mod` profile links this with `CONFIG_IOMMUFD=m` and
 //! fails to link if a function breaks the rule.
 
-use super::domain::Domain;
+use super::{domain::Domain, user_data::UserData};
 use crate::{bindings, error::Error, prelude::*, types::Opaque};
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
@@ -563,33 +563,6 @@ impl Drop for OwnedDomain {
     }
 }
 
-/// `struct iommu_user_data` for a driver: the HWPT data of `IOMMU_HWPT_ALLOC`.
-pub struct RawUserData(bindings::iommu_user_data);
-
-impl RawUserData {
-    /// The data user space passed at `uptr` with `len` bytes of type `data_type`.
-    #[inline]
-    pub fn new(data_type: u32, uptr: u64, len: u32) -> Self {
-        Self(bindings::iommu_user_data {
-            type_: data_type,
-            uptr: uptr as usize as *mut c_void,
-            len: len as usize,
-        })
-    }
-
-    /// The length in bytes.
-    #[inline]
-    pub fn len(&self) -> usize {
-        self.0.len
-    }
-
-    /// True if there is no data.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.0.len == 0
-    }
-}
-
 /// `struct iommu_user_data_array` for a driver: the entries of `IOMMU_HWPT_INVALIDATE`. The
 /// driver writes back how many entries it handled.
 pub struct RawUserDataArray(bindings::iommu_user_data_array);
@@ -832,9 +805,9 @@ impl IDevice {
         &self,
         ops: IommuOps,
         flags: u32,
-        user_data: Option<&RawUserData>,
+        user_data: Option<&UserData>,
     ) -> Result<OwnedDomain> {
-        let ud = user_data.map_or(core::ptr::null(), |u| &raw const u.0);
+        let ud = user_data.map_or(core::ptr::null(), UserData::as_raw);
         // SAFETY: A valid device of the driver of `ops`; the driver owns nothing of the domain it
         // returns but what the domain's free releases. `domain_alloc_paging_flags` is missing only
         // if `iommu_paging_domain_alloc()` is the way.
@@ -857,14 +830,14 @@ impl IDevice {
         ops: IommuOps,
         parent: &HwptPaging,
         flags: u32,
-        user_data: &RawUserData,
+        user_data: &UserData,
     ) -> Result<OwnedDomain> {
         let f = ops.0.domain_alloc_nested.ok_or(EOPNOTSUPP)?;
         let parent = parent.domain().ok_or(EINVAL)?;
         // SAFETY: A valid device of the driver of `ops`, a paging domain of the same driver as
         // the parent (checked by the caller), which the child's HWPT keeps alive.
         let d = unsafe {
-            OwnedDomain::from_alloc(f(self.dev(), parent.as_raw(), flags, &user_data.0))?
+            OwnedDomain::from_alloc(f(self.dev(), parent.as_raw(), flags, user_data.as_raw()))?
         };
         // SAFETY: Ours.
         unsafe { (*d.domain.as_ptr()).owner = ops.0 };
@@ -1127,7 +1100,7 @@ impl<'a> NewObject<'a, HwptNested> {
     /// domain's owner is the vIOMMU's IOMMU driver. `EINVAL` for a HWPT not made by
     /// [`ViommuObj::new_nested_hwpt`].
     #[inline]
-    pub fn alloc_viommu_domain(&self, flags: u32, user_data: &RawUserData) -> Result<OwnedDomain> {
+    pub fn alloc_viommu_domain(&self, flags: u32, user_data: &UserData) -> Result<OwnedDomain> {
         // SAFETY: New and ours; its vIOMMU, if any (`ViommuObj::new_nested_hwpt`), is held and its
         // ops are fixed.
         unsafe {
@@ -1136,7 +1109,7 @@ impl<'a> NewObject<'a, HwptNested> {
                 return Err(EINVAL);
             }
             let f = (*(*v).ops).alloc_domain_nested.ok_or(EOPNOTSUPP)?;
-            let d = OwnedDomain::from_alloc(f(v, flags, &user_data.0))?;
+            let d = OwnedDomain::from_alloc(f(v, flags, user_data.as_raw()))?;
             (*d.domain.as_ptr()).owner = (*(*v).iommu_dev).ops;
             Ok(d)
         }
@@ -1285,7 +1258,7 @@ pub trait HwptLayer {
         pasid: u32,
         flags: u32,
         immediate_attach: bool,
-        user_data: Option<&RawUserData>,
+        user_data: Option<&UserData>,
     ) -> Result<NewObject<'a, HwptPaging>>;
     /// `iommufd_hwpt_paging_destroy()`.
     fn paging_destroy(hwpt: Dying<'_, HwptPaging>);
@@ -1333,8 +1306,9 @@ pub mod glue {
         };
         // SAFETY: The caller holds the mutex.
         let guard = unsafe { IoasGuard::assume_locked(ioas) };
-        // SAFETY: `RawUserData` is a wrapper of the C struct, which is valid if not NULL.
-        let ud = unsafe { user_data.cast::<RawUserData>().as_ref() };
+        // SAFETY: `UserData` is `repr(transparent)` over the C struct, which is NULL or filled in
+        // by iommufd from the uAPI command and valid for the call (the function's contract).
+        let ud = unsafe { user_data.cast::<UserData>().as_ref() };
         let hwpt = L::paging_alloc(ctx, &guard, idev, pasid, flags, immediate_attach, ud);
         // The caller finalizes or aborts the HWPT, with the mutex still held.
         match hwpt {

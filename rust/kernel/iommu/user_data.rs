@@ -297,7 +297,8 @@ fn copy_struct_from_user<T: FromBytes>(src: UserPtr, user_len: usize) -> Result<
 
 /// Driver-specific user data: a typed user-space structure (`struct iommu_user_data`).
 ///
-/// Only obtained through [`UserData::from_raw`] by the code that calls into the driver.
+/// Obtained through [`UserData::from_raw`] by the code that calls into the driver, or made by
+/// the iommufd HWPT layer from a command with [`UserData::new`].
 ///
 /// # Invariants
 ///
@@ -307,6 +308,24 @@ fn copy_struct_from_user<T: FromBytes>(src: UserPtr, user_len: usize) -> Result<
 pub struct UserData(bindings::iommu_user_data);
 
 impl UserData {
+    /// The user data of a uAPI command: `len` bytes of type `data_type` at the user address
+    /// `uptr` (as the iommufd HWPT layer passes `IOMMU_HWPT_ALLOC` data to a driver).
+    #[inline]
+    pub fn new(data_type: u32, uptr: u64, len: u32) -> Self {
+        // INVARIANT: Filled in from a uAPI command; `uptr` is a user address.
+        Self(bindings::iommu_user_data {
+            type_: data_type,
+            uptr: uptr as usize as *mut c_void,
+            len: len as usize,
+        })
+    }
+
+    /// The C structure, to pass to a driver callback.
+    #[inline]
+    pub(crate) fn as_raw(&self) -> *const bindings::iommu_user_data {
+        &self.0
+    }
+
     /// Creates a reference to a [`UserData`] from a valid pointer.
     ///
     /// # Safety
