@@ -75,7 +75,7 @@ fn nested_alloc<'a>(
 
     let mut hwpt = ctx.new_nested_hwpt(parent)?;
     hwpt.set_pasid_compat(flags & ALLOC_PASID != 0);
-    let domain = idev.alloc_nested_domain(ops, parent, flags & !FAULT_ID_VALID, user_data)?;
+    let domain = idev.alloc_nested_domain(parent, flags & !FAULT_ID_VALID, user_data)?;
     hwpt.set_domain(domain);
     if kernel::warn_on!(!hwpt.domain().is_some_and(|d| d.is_nested())) {
         return Err(EOPNOTSUPP);
@@ -154,7 +154,7 @@ impl HwptLayer for Layer {
         let mut hwpt = guard.new_hwpt(ctx)?;
         hwpt.set_pasid_compat(flags & ALLOC_PASID != 0);
         hwpt.set_nest_parent(flags & ALLOC_NEST_PARENT != 0);
-        let domain = idev.alloc_paging_domain(ops, flags & !FAULT_ID_VALID, user_data)?;
+        let domain = idev.alloc_paging_domain(flags & !FAULT_ID_VALID, user_data)?;
         hwpt.set_domain(domain);
 
         // The coherency mode is fixed before the domain joins the IOAS table (some IOMMUs have a

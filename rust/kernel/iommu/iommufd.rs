@@ -798,19 +798,22 @@ impl IDevice {
         }
     }
 
-    /// Allocates a paging domain for the device with the driver's `domain_alloc_paging_flags`
-    /// if it has one (`flags` and `user_data` then go to it), else `iommu_paging_domain_alloc()`.
+    /// Allocates a paging domain for the device with its IOMMU driver's
+    /// `domain_alloc_paging_flags` if it has one (`flags` and `user_data` then go to it), else
+    /// `iommu_paging_domain_alloc()`. `ENODEV` if the device has no IOMMU.
     #[inline]
     pub fn alloc_paging_domain(
         &self,
-        ops: IommuOps,
         flags: u32,
         user_data: Option<&UserData>,
     ) -> Result<OwnedDomain> {
+        // The device's own driver: a driver's allocator takes only devices it probed.
+        let ops = self.iommu_ops().ok_or(ENODEV)?;
         let ud = user_data.map_or(core::ptr::null(), UserData::as_raw);
-        // SAFETY: A valid device of the driver of `ops`; the driver owns nothing of the domain it
-        // returns but what the domain's free releases. `domain_alloc_paging_flags` is missing only
-        // if `iommu_paging_domain_alloc()` is the way.
+        // SAFETY: `self.dev()` is a valid device probed by the driver of `ops` (just looked up);
+        // `ud` is NULL or valid for the call. The callee returns NULL, an error pointer or a new
+        // domain that the caller owns, as `OwnedDomain::from_alloc` requires; `owner` is set on
+        // that domain before anyone else sees it.
         unsafe {
             match ops.0.domain_alloc_paging_flags {
                 Some(f) => {
@@ -823,23 +826,32 @@ impl IDevice {
         }
     }
 
-    /// Allocates a nested domain on `parent` with the driver's `domain_alloc_nested`.
+    /// Allocates a nested domain on `parent` with the device's IOMMU driver's
+    /// `domain_alloc_nested`: `ENODEV` if the device has no IOMMU, `EOPNOTSUPP` if the driver has
+    /// no such operation, `EINVAL` if the parent's domain is not that driver's (the HWPT layer
+    /// checks this earlier too, in the C order of its errors; here it keeps a driver from being
+    /// handed another driver's domain).
     #[inline]
     pub fn alloc_nested_domain(
         &self,
-        ops: IommuOps,
         parent: &HwptPaging,
         flags: u32,
         user_data: &UserData,
     ) -> Result<OwnedDomain> {
+        let ops = self.iommu_ops().ok_or(ENODEV)?;
         let f = ops.0.domain_alloc_nested.ok_or(EOPNOTSUPP)?;
         let parent = parent.domain().ok_or(EINVAL)?;
-        // SAFETY: A valid device of the driver of `ops`, a paging domain of the same driver as
-        // the parent (checked by the caller), which the child's HWPT keeps alive.
+        if !ops.owns(parent) {
+            return Err(EINVAL);
+        }
+        // SAFETY: `self.dev()` is a valid device probed by the driver of `ops`; `parent` is a
+        // domain of that driver (checked above), kept alive by the parent HWPT, on which the new
+        // HWPT holds a reference; `user_data` is valid for the call. The callee returns an error
+        // pointer or a new domain the caller owns.
         let d = unsafe {
             OwnedDomain::from_alloc(f(self.dev(), parent.as_raw(), flags, user_data.as_raw()))?
         };
-        // SAFETY: Ours.
+        // SAFETY: The domain is ours and not yet published.
         unsafe { (*d.domain.as_ptr()).owner = ops.0 };
         Ok(d)
     }
@@ -1124,8 +1136,7 @@ impl Dying<'_, HwptNested> {
         self.release_common();
         let p = self.ptr().cast::<bindings::iommufd_hwpt_nested>();
         // SAFETY: Ours; the references were stored by `ViommuObj::new_nested_hwpt` or
-        // `Ctx::new_nested_hwpt`, and are
-        // cleared here so that they are released once.
+        // `Ctx::new_nested_hwpt`, and are cleared here so that they are released once.
         unsafe {
             let v = (*p).viommu;
             (*p).viommu = core::ptr::null_mut();
