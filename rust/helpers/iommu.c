@@ -45,12 +45,6 @@ __rust_helper void rust_helper_iommufd_put_object(struct iommufd_ctx *ictx,
 	iommufd_put_object(ictx, obj);
 }
 
-__rust_helper int rust_helper_iommufd_ucmd_respond(struct iommufd_ucmd *ucmd,
-						   size_t cmd_len)
-{
-	return iommufd_ucmd_respond(ucmd, cmd_len);
-}
-
 __rust_helper const struct iommu_ops *rust_helper_dev_iommu_ops(struct device *dev)
 {
 	return dev_iommu_ops(dev);

@@ -34,8 +34,13 @@
 //! refer to a module's symbols. The `rust-mod` profile links this with `CONFIG_IOMMUFD=m` and
 //! fails to link if a function breaks the rule.
 
-use super::{domain::Domain, user_data::UserData};
-use crate::{bindings, error::Error, prelude::*, types::Opaque};
+use super::{
+    domain::Domain,
+    user_data::{copy_to_user_raw, UserData},
+};
+use crate::{
+    bindings, error::Error, num::casts::FromSafeCast, prelude::*, types::Opaque, uaccess::UserPtr,
+};
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
 /// The uAPI of the HWPT ioctls (`include/uapi/linux/iommufd.h`).
@@ -1248,12 +1253,23 @@ impl<'a, C> Ucmd<'a, C> {
 
     /// Copies the command back to user space (as much of it as user space passed): `EFAULT` if
     /// that fails (`iommufd_ucmd_respond()`).
+    ///
+    /// Done here rather than through a C helper for the static inline, which would add a call on
+    /// every ioctl: see [`copy_to_user_raw`].
     #[inline]
     pub fn respond(&mut self) -> Result {
-        // SAFETY: A valid ucmd.
-        check(unsafe {
-            bindings::iommufd_ucmd_respond(self.raw.as_ptr(), core::mem::size_of::<C>())
-        })
+        // SAFETY: A valid ucmd, read only.
+        let (ubuffer, user_size, cmd) = unsafe {
+            let u = &*self.raw.as_ptr();
+            (u.ubuffer, u.user_size, u.cmd)
+        };
+        let len = usize::from_safe_cast(user_size).min(size_of::<C>());
+        // SAFETY: `cmd` points to a `C`, ours for `'a` and not otherwise borrowed while `self` is
+        // mutably borrowed (type invariant); `len <= size_of::<C>()`. Its bytes are initialised:
+        // `iommufd_fops_ioctl()` filled the command buffer with `copy_struct_from_user()`, which
+        // zeroes what user space did not pass, and the uAPI structures have no padding.
+        let bytes = unsafe { core::slice::from_raw_parts(cmd.cast::<u8>(), len) };
+        copy_to_user_raw(UserPtr::from_ptr(ubuffer), bytes)
     }
 }
 

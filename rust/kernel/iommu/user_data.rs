@@ -54,8 +54,7 @@
 //!
 //! `copy_struct_from_user()` is `__always_inline` in `include/linux/uaccess.h` and its
 //! `__builtin_object_size()` check means nothing behind a helper, so it is reimplemented here on
-//! [`UserSliceReader`](crate::uaccess::UserSliceReader) (for `copy_from_user()`) and the exported
-//! `check_zeroed_user()`, with the same results; no C helper is needed for the copies.
+//! [`copy_from_user_raw`] and the exported `check_zeroed_user()`, with the same results.
 //!
 //! # Examples
 //!
@@ -228,9 +227,56 @@ unsafe impl FromBytes for bindings::iommu_viommu_arm_smmuv3_invalidate {}
 // member.
 crate::iommu_user_struct!(bindings::iommu_viommu_arm_smmuv3_invalidate, cmd);
 
+/// `copy_from_user(dst, src, dst.len())`: fills `dst` from user address `src`.
+///
+/// Fails with [`EFAULT`] if the user memory is not accessible; `dst` may then be partly written.
+///
+/// [`UserSliceReader::read_raw`](crate::uaccess::UserSliceReader::read_raw) reaches the copy
+/// through the `copy_from_user()` C helper, i.e. two out-of-line calls where C makes one
+/// (`_copy_from_user()`, x86_64) or none (arm64 inlines it); this copy is on the path of every
+/// cache invalidation and every HWPT allocation. Without `CONFIG_HARDENED_USERCOPY`,
+/// `copy_from_user()` adds nothing to `_copy_from_user()` for the lengths used here (a slice, far
+/// below `INT_MAX`), so `_copy_from_user()` is called directly (on `INLINE_COPY_USER` architectures
+/// it is the helper that inlines the copy). With it, the checked helper is kept.
+#[inline]
+pub(crate) fn copy_from_user_raw(dst: &mut [MaybeUninit<u8>], src: UserPtr) -> Result {
+    if cfg!(CONFIG_HARDENED_USERCOPY) {
+        return UserSlice::new(src, dst.len()).reader().read_raw(dst);
+    }
+    // SAFETY: `dst` is valid for writes of `dst.len()` bytes; `_copy_from_user()` checks the user
+    // range itself (`access_ok()`) and handles faults, so any user address is allowed.
+    let left = unsafe {
+        bindings::_copy_from_user(dst.as_mut_ptr().cast(), src.as_const_ptr(), dst.len())
+    };
+    if left != 0 {
+        return Err(EFAULT);
+    }
+    Ok(())
+}
+
+/// `copy_to_user(dst, src, src.len())`: writes `src` to user address `dst`.
+///
+/// Fails with [`EFAULT`] if the user memory is not accessible; part of it may have been written.
+/// Calls `_copy_to_user()` directly unless `CONFIG_HARDENED_USERCOPY` is set, for the reason given
+/// at [`copy_from_user_raw`].
+#[inline]
+pub(crate) fn copy_to_user_raw(dst: UserPtr, src: &[u8]) -> Result {
+    if cfg!(CONFIG_HARDENED_USERCOPY) {
+        return UserSlice::new(dst, src.len()).writer().write_slice(src);
+    }
+    // SAFETY: `src` is valid for reads of `src.len()` bytes; `_copy_to_user()` checks the user
+    // range itself (`access_ok()`) and handles faults, so any user address is allowed.
+    let left = unsafe { bindings::_copy_to_user(dst.as_mut_ptr(), src.as_ptr().cast(), src.len()) };
+    if left != 0 {
+        return Err(EFAULT);
+    }
+    Ok(())
+}
+
 /// The length checks of `__iommu_copy_struct_from_user()` and `__iommu_copy_struct_to_user()`.
 ///
 /// `len < T::MIN_SIZE || size_of::<T>() < len` is [`EINVAL`].
+#[inline]
 fn check_len<T: UserStruct>(len: usize) -> Result {
     if len < T::MIN_SIZE || size_of::<T>() < len {
         return Err(EINVAL);
@@ -243,6 +289,7 @@ fn check_len<T: UserStruct>(len: usize) -> Result {
 /// C computes `base + entry_len * index` with wrapping arithmetic. If the product or the sum
 /// overflows, the entry is not at a valid user address: [`EFAULT`], as `copy_from_user()` reports
 /// for an address outside the user range.
+#[inline]
 fn entry_ptr(base: UserPtr, entry_len: usize, index: u32) -> Result<UserPtr> {
     let offset = entry_len
         .checked_mul(usize::from_safe_cast(index))
@@ -288,9 +335,9 @@ fn copy_struct_from_user<T: FromBytes>(src: UserPtr, user_len: usize) -> Result<
     };
     // `size <= ksize`, so this always succeeds.
     let head = bytes.get_mut(..size).ok_or(EINVAL)?;
-    UserSlice::new(src, size).reader().read_raw(head)?;
+    copy_from_user_raw(head, src)?;
 
-    // SAFETY: All bytes of `out` are initialized: it was zeroed, and the successful `read_raw`
+    // SAFETY: All bytes of `out` are initialized: it was zeroed, and the successful copy
     // initialized the first `size` bytes. `T: FromBytes`, so any bit pattern is a valid `T`.
     Ok(unsafe { out.assume_init() })
 }
@@ -333,6 +380,7 @@ impl UserData {
     /// `ptr` must be non-null and point to a `struct iommu_user_data` that is valid and not
     /// modified for the duration of `'a`, whose `uptr` is a user-space pointer (as iommufd
     /// passes to `iommu_ops` and `iommufd_viommu_ops` callbacks).
+    #[inline]
     pub unsafe fn from_raw<'a>(ptr: *const bindings::iommu_user_data) -> &'a Self {
         // CAST: `Self` is `repr(transparent)` over `bindings::iommu_user_data`.
         // SAFETY: By the safety requirements, `ptr` is valid for reads and unmodified for `'a`.
@@ -357,6 +405,7 @@ impl UserData {
         self.0.len == 0
     }
 
+    #[inline]
     fn uptr(&self) -> UserPtr {
         UserPtr::from_ptr(self.0.uptr)
     }
@@ -386,9 +435,7 @@ impl UserData {
         check_len::<T>(self.len())?;
         // `copy_struct_to_user()` with `usize <= ksize`: no trailing bytes to clear.
         let src = value.as_bytes().get(..self.len()).ok_or(EINVAL)?;
-        UserSlice::new(self.uptr(), src.len())
-            .writer()
-            .write_slice(src)
+        copy_to_user_raw(self.uptr(), src)
     }
 }
 
@@ -420,6 +467,7 @@ impl<'a> UserDataArray<'a> {
     /// reads and writes for the duration of `'a` and not accessed otherwise during `'a`, whose
     /// `uptr` is a user-space pointer (as iommufd passes to `cache_invalidate_user()` and
     /// `iommufd_viommu_ops::cache_invalidate()`).
+    #[inline]
     pub unsafe fn from_raw(ptr: *mut bindings::iommu_user_data_array) -> Self {
         // SAFETY: By the safety requirements, `ptr` is valid and exclusively ours for `'a`.
         let raw = unsafe { &mut *ptr };
@@ -445,6 +493,7 @@ impl<'a> UserDataArray<'a> {
         self.raw.entry_len
     }
 
+    #[inline]
     fn uptr(&self) -> UserPtr {
         UserPtr::from_ptr(self.raw.uptr)
     }
@@ -502,11 +551,9 @@ impl<'a> UserDataArray<'a> {
                         nbytes,
                     )
                 };
-                UserSlice::new(self.uptr(), nbytes)
-                    .reader()
-                    .read_raw(bytes)?;
+                copy_from_user_raw(bytes, self.uptr())?;
             }
-            // SAFETY: `n <= capacity - len` (`len` is 0), and the successful `read_raw` above
+            // SAFETY: `n <= capacity - len` (`len` is 0), and the successful copy above
             // initialized all bytes of the first `n` elements; `T: FromBytes`, so they are valid.
             unsafe { v.inc_len(n) };
             return Ok(v);
@@ -552,15 +599,12 @@ impl<'a> UserDataArray<'a> {
         while i < n {
             let k = per_batch.min(n - i);
             let bytes = usize::from_safe_cast(k) * size;
-            let copied = entry_ptr(self.uptr(), len, i).and_then(|at| {
-                UserSlice::new(at, bytes)
-                    .reader()
-                    .read_raw(&mut buf[..bytes])
-            });
+            let copied = entry_ptr(self.uptr(), len, i)
+                .and_then(|at| copy_from_user_raw(&mut buf[..bytes], at));
             for j in 0..k {
                 let entry = if copied.is_ok() {
                     let off = usize::from_safe_cast(j) * size;
-                    // SAFETY: `read_raw` initialised `bytes` bytes of `buf`, and entry `j` lies in
+                    // SAFETY: The copy initialised `bytes` bytes of `buf`, and entry `j` lies in
                     // them; `T: FromBytes` accepts any bytes; the read is unaligned-safe.
                     unsafe { buf.as_ptr().add(off).cast::<T>().read_unaligned() }
                 } else {
