@@ -37,6 +37,7 @@ impl<D: Driver> ProbedDevice<D> {
     /// # Safety
     ///
     /// `dev` is valid and was probed by `D`, and stays so for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw<'a>(dev: *mut bindings::device) -> &'a Self {
         // SAFETY: `ProbedDevice` is `repr(transparent)` over `Device`, which is over the C
         // struct; validity by the caller.
@@ -67,12 +68,14 @@ impl<D: Driver> ProbedDevice<D> {
     }
 
     /// The driver's data of this device.
+    #[inline]
     pub fn data(&self) -> &D::DevData {
         // SAFETY: `dev->iommu` is set and `priv` is the `D::DevData` (type invariant).
         unsafe { &*(*(*self.0.as_raw()).iommu).priv_.cast::<D::DevData>() }
     }
 
     /// The C pointer.
+    #[inline]
     pub(crate) fn as_raw(&self) -> *mut bindings::device {
         self.0.as_raw()
     }
@@ -126,6 +129,7 @@ impl IommuDevice {
     }
 
     /// The C pointer.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::iommu_device {
         self.dev.get()
     }

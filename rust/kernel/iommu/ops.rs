@@ -185,6 +185,7 @@ const fn static_domain(d: Option<&'static StaticDomain>) -> *mut bindings::iommu
 /// # Safety
 ///
 /// `dev` was probed by `D` and is valid for `'a`.
+#[inline]
 unsafe fn probed<'a, D: Driver>(dev: *mut bindings::device) -> &'a ProbedDevice<D> {
     // SAFETY: By the caller.
     unsafe { ProbedDevice::from_raw(dev) }

@@ -17,7 +17,7 @@
 
 use super::{
     device::ProbedDevice,
-    domain::{NestedDomain, PagingDomain},
+    domain::{ret_of, NestedDomain, PagingDomain},
     ops::Driver,
     user_data::{UserData, UserDataArray},
 };
@@ -37,6 +37,7 @@ use pin_init::PinInit;
 pub struct ViommuCore(Opaque<bindings::iommufd_viommu>);
 
 impl ViommuCore {
+    #[inline]
     fn as_raw(&self) -> *mut bindings::iommufd_viommu {
         self.0.get()
     }
@@ -239,6 +240,7 @@ impl<T: ViommuOps> Viommu<T> {
     /// # Safety
     ///
     /// `viommu` is the core part of a live `Viommu<T>` whose data is initialised.
+    #[inline]
     unsafe fn from_raw<'a>(viommu: *mut bindings::iommufd_viommu) -> &'a Self {
         // SAFETY: By the caller; the core part is at offset 0.
         unsafe { &*viommu.cast::<Self>() }
@@ -297,6 +299,7 @@ impl<T: ViommuOps> ViommuRef<T> {
 pub struct HwQueueCore(Opaque<bindings::iommufd_hw_queue>);
 
 impl HwQueueCore {
+    #[inline]
     fn as_raw(&self) -> *mut bindings::iommufd_hw_queue {
         self.0.get()
     }
@@ -476,7 +479,7 @@ impl<T: ViommuOps> ViommuTable<T> {
         let v = unsafe { Viommu::<T>::from_raw(viommu) };
         // SAFETY: Valid for the call; the handled count is written back on drop, before return.
         let mut array = unsafe { UserDataArray::from_raw(array) };
-        from_result(|| T::cache_invalidate(v, &mut array).map(|()| 0))
+        ret_of(T::cache_invalidate(v, &mut array))
     }
 
     /// # Safety
