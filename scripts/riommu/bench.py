@@ -20,7 +20,9 @@ For every row and pair, ratio = Rust ops/s / C ops/s: above 1.0 the Rust
 driver is faster. A row's C and Rust ops/s are the medians over the pairs;
 its ratio median, min and max are over the pairs that have the row on both
 sides. A row absent from (or failed in) any log is kept, with null for the
-pairs that lack it, and flagged as missing in the table.
+pairs that lack it, and flagged as missing in the table. The row
+ctl_option_get is a control: it runs only C code that is the same in both
+kernels.
 
 Writes DIR/bench-summary.json, DIR/bench-table.md and DIR/bench.png (with
 gnuplot). Exit status: 0, or 1 when some row is missing from some log (all
@@ -218,7 +220,9 @@ def write_table(path, summary):
         '',
         'Ops/s are medians over the pairs (each a median of the guest\'s repetitions); '
         'Rust/C is the ratio of ops/s per pair, above 1 Rust is faster. '
-        f'`{SUITE_ROW}` is the upstream iommufd selftest suite in runs per second.',
+        f'`{SUITE_ROW}` is the upstream iommufd selftest suite in runs per second. '
+        '`ctl_option_get` (IOMMU_OPTION get) is a control: it runs only C code, the same in both '
+        'kernels.',
         '',
         '| row | C ops/s | Rust ops/s | Rust/C median | min | max | |',
         '|---|---:|---:|---:|---:|---:|---|',

@@ -18,6 +18,10 @@
  * hwpt_nested_alloc_destroy: the same for a nested HWPT on a NEST_PARENT one.
  * hwpt_invalidate_x<n>: IOMMU_HWPT_INVALIDATE of n entries on a nested HWPT
  *   (n = 0: the cost of the call itself).
+ * ctl_option_get: IOMMU_OPTION get of IOMMU_OPTION_RLIMIT_MODE, a control:
+ *   only iommufd's C ioctl code runs, which is the same in every build, so
+ *   its ratio shows how much two kernels differ for reasons other than the
+ *   code under test (code layout, emulation).
  *
  * Output is KTAP; each row's result line is preceded by
  * "# riommu-bench <row> ops_per_sec=<median> min=<> max=<> reps=<> count=<>".
@@ -74,6 +78,7 @@ static const struct map_row map_rows[] = {
 
 #define COUNT_PAGING_ALLOC	1000
 #define COUNT_NESTED_ALLOC	2000
+#define COUNT_OPTION_GET	5000
 static const struct {
 	unsigned int entries;
 	unsigned long count;
@@ -84,7 +89,7 @@ static const struct {
 	{ 256, 300 },
 };
 
-#define NR_ROWS	(2 * ARRAY_SIZE(map_rows) + 2 + ARRAY_SIZE(inv_rows))
+#define NR_ROWS	(2 * ARRAY_SIZE(map_rows) + 2 + ARRAY_SIZE(inv_rows) + 1)
 
 /* Why an operation failed: the ioctl (or step) and its errno. */
 struct failure {
@@ -487,6 +492,17 @@ static int op_invalidate(struct bench *b, unsigned int entries)
 	return 0;
 }
 
+static int op_option_get(struct bench *b, unsigned int arg)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_GET,
+	};
+
+	return bench_ioctl(b->fd, IOMMU_OPTION, &cmd, "IOMMU_OPTION");
+}
+
 static void bench_op(struct bench *b, const char *row,
 		     const struct failure *prereq, unsigned long count,
 		     int (*op)(struct bench *b, unsigned int arg),
@@ -561,6 +577,8 @@ int main(void)
 		bench_op(b, row, &b->nested_fail, inv_rows[i].count,
 			 op_invalidate, inv_rows[i].entries);
 	}
+	bench_op(b, "ctl_option_get", &b->dev_fail, COUNT_OPTION_GET,
+		 op_option_get, 0);
 
 	if (b->fd >= 0)
 		close(b->fd);	/* frees every object */
