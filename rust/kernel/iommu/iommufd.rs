@@ -39,7 +39,8 @@ use super::{
     user_data::{copy_to_user_raw, UserData},
 };
 use crate::{
-    bindings, error::Error, num::casts::FromSafeCast, prelude::*, types::Opaque, uaccess::UserPtr,
+    bindings, error::Error, num::casts::FromSafeCast, prelude::*, transmute::AsBytes,
+    types::Opaque, uaccess::UserPtr,
 };
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
@@ -51,6 +52,27 @@ pub mod uapi {
         iommu_hwpt_alloc as HwptAlloc, iommu_hwpt_get_dirty_bitmap as HwptGetDirtyBitmap,
         iommu_hwpt_invalidate as HwptInvalidate,
         iommu_hwpt_set_dirty_tracking as HwptSetDirtyTracking,
+    };
+
+    // SAFETY: uAPI structures have no implicit padding (the uAPI rule, `__reserved` members where
+    // needed): `iommu_hwpt_alloc` is 8 `__u32`, a `__u64` and 2 `__u32` (48 bytes),
+    // `iommu_hwpt_get_dirty_bitmap` 4 `__u32` and 4 `__u64` (48), `iommu_hwpt_invalidate` 2
+    // `__u32`, a `__u64` and 4 `__u32` (32), `iommu_hwpt_set_dirty_tracking` 4 `__u32` (16); each
+    // in an order that keeps every `__u64` 8-byte aligned.
+    unsafe impl crate::transmute::AsBytes for HwptAlloc {}
+    // SAFETY: See above.
+    unsafe impl crate::transmute::AsBytes for HwptGetDirtyBitmap {}
+    // SAFETY: See above.
+    unsafe impl crate::transmute::AsBytes for HwptInvalidate {}
+    // SAFETY: See above.
+    unsafe impl crate::transmute::AsBytes for HwptSetDirtyTracking {}
+
+    // The sizes the SAFETY comment above relies on.
+    const _: () = {
+        assert!(core::mem::size_of::<HwptAlloc>() == 48);
+        assert!(core::mem::size_of::<HwptGetDirtyBitmap>() == 48);
+        assert!(core::mem::size_of::<HwptInvalidate>() == 32);
+        assert!(core::mem::size_of::<HwptSetDirtyTracking>() == 16);
     };
 
     /// `IOMMU_HWPT_ALLOC_NEST_PARENT`.
@@ -1250,7 +1272,9 @@ impl<'a, C> Ucmd<'a, C> {
         // SAFETY: A `C`, ours for `'a` (type invariant).
         unsafe { &mut *(*self.raw.as_ptr()).cmd.cast::<C>() }
     }
+}
 
+impl<C: AsBytes> Ucmd<'_, C> {
     /// Copies the command back to user space (as much of it as user space passed): `EFAULT` if
     /// that fails (`iommufd_ucmd_respond()`).
     ///
@@ -1259,16 +1283,13 @@ impl<'a, C> Ucmd<'a, C> {
     #[inline]
     pub fn respond(&mut self) -> Result {
         // SAFETY: A valid ucmd, read only.
-        let (ubuffer, user_size, cmd) = unsafe {
+        let (ubuffer, user_size) = unsafe {
             let u = &*self.raw.as_ptr();
-            (u.ubuffer, u.user_size, u.cmd)
+            (u.ubuffer, u.user_size)
         };
         let len = usize::from_safe_cast(user_size).min(size_of::<C>());
-        // SAFETY: `cmd` points to a `C`, ours for `'a` and not otherwise borrowed while `self` is
-        // mutably borrowed (type invariant); `len <= size_of::<C>()`. Its bytes are initialised:
-        // `iommufd_fops_ioctl()` filled the command buffer with `copy_struct_from_user()`, which
-        // zeroes what user space did not pass, and the uAPI structures have no padding.
-        let bytes = unsafe { core::slice::from_raw_parts(cmd.cast::<u8>(), len) };
+        // `len <= size_of::<C>()`, so this always succeeds.
+        let bytes = self.cmd().as_bytes().get(..len).ok_or(EINVAL)?;
         copy_to_user_raw(UserPtr::from_ptr(ubuffer), bytes)
     }
 }
