@@ -46,7 +46,7 @@ use core::{marker::PhantomData, ops::Deref, ptr::NonNull};
 ///
 /// What `from_result(|| r.map(|()| 0))` gives, but always inlined into the callback: as a generic
 /// of the kernel crate shared by all crates, `from_result()` is called out of line, one call more
-/// per callback (measured on the cache invalidation path, `riommu bench`).
+/// per callback (seen in the object code of the cache invalidation path).
 #[inline(always)]
 pub(super) fn ret_of(r: Result) -> c_int {
     match r {
