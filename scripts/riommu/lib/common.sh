@@ -12,9 +12,9 @@ OUT=${RIOMMU_OUT:-$RIOMMU_TOP/out}
 BASE_PKG=linux-source-7.3
 BASE_SUITE=trixie-backports
 
-LLVM_BIN=/usr/lib/llvm-19/bin
+LLVM_BIN=/usr/lib/llvm-22/bin
 export PATH=$LLVM_BIN:$PATH
-export LIBCLANG_PATH=/usr/lib/llvm-19/lib
+export LIBCLANG_PATH=/usr/lib/llvm-22/lib
 BINDGEN=${BINDGEN:-${CARGO_HOME:-${HOME:-/root}/.cargo}/bin/bindgen}
 # The rustup rustc has no rust-src; Debian's rustc-web does.
 KRUSTC=/usr/bin/rustc

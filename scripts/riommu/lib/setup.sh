@@ -55,7 +55,7 @@ setup_arm64_arch() {
 setup_packages() {
 	setup_backports
 	setup_arm64_arch
-	install_pkgs rustc-web rust-web-src rust-web-clippy rustfmt-web clang-19 libclang-19-dev lld-19 llvm-19 \
+	install_pkgs rustc-web rust-web-src rust-web-clippy rustfmt-web clang-22 libclang-22-dev lld-22 llvm-22 \
 		bc bison flex libelf-dev libssl-dev cpio kmod rsync make gcc libc6-dev \
 		libcap-dev busybox-static xz-utils python3 gnuplot-nox \
 		gcc-aarch64-linux-gnu libc6-dev-arm64-cross libcap-dev:arm64
@@ -69,10 +69,12 @@ setup_packages() {
 	fi
 }
 
+# 0.72.1: older bindgen with libclang >= 22 makes structs opaque (rust-bindgen PR 3278;
+# the kernel warns of it), and the toolchain is LLVM 22.
 setup_bindgen() {
-	if [ -x "$BINDGEN" ] && "$BINDGEN" --version | grep -q ' 0\.71\.1'; then return; fi
-	log "cargo install bindgen-cli 0.71.1"
-	cargo install --locked bindgen-cli --version 0.71.1 -q ||
+	if [ -x "$BINDGEN" ] && "$BINDGEN" --version | grep -q ' 0\.72\.1'; then return; fi
+	log "cargo install bindgen-cli 0.72.1"
+	cargo install --locked bindgen-cli --version 0.72.1 -q ||
 		die "bindgen install failed"
 }
 
