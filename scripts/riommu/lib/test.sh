@@ -125,6 +125,10 @@ cmd_test() {
 	lint_log "${arches[0]}" "$profile" "$OUT/logs/host-rust-lint.log"
 	specs+=("$(printf '{"name": "host-rust-lint", "arch": "host", "profile": "%s", "log": "%s", "expect": ["rust_lint"]}' \
 		"$profile" "$OUT/logs/host-rust-lint.log")")
+	# The series of 'riommu export' applies to the base and gives the build tree.
+	export_check_log "$OUT/logs/host-export.log"
+	specs+=("$(printf '{"name": "host-export", "arch": "host", "log": "%s", "expect": ["export"]}' \
+		"$OUT/logs/host-export.log")")
 	log "total $(( $(date +%s) - t0 )) s; summary in $OUT/test-summary.json, logs in $OUT/logs/"
 	# The summary's last line is the closing 'N passed, N failed, N skipped'.
 	python3 "$RIOMMU_DIR/summarize.py" --out "$OUT/test-summary.json" \
