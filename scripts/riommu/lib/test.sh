@@ -21,6 +21,18 @@ run_checks() {
 	esac
 }
 
+# The Rust files that may use the C bindings (bindings::): the kernel crate's
+# abstractions (rust/kernel) and, outside it, files that abstract a C interface
+# private to one driver and live next to it. Every other Rust file is a driver
+# written on the abstractions.
+ABSTRACTION_FILES="
+drivers/iommu/iommufd/selftest_mock_glue.rs
+"
+is_abstraction_file() {
+	case $1 in rust/*) return 0 ;; esac
+	printf '%s\n' $ABSTRACTION_FILES | grep -qxF "$1"
+}
+
 # Host-side lint of the project's Rust code, written as a log in the
 # guests' format so that summarize.py counts it like any other suite:
 # rustfmtcheck, and no compiler or Clippy warning pointing into our files.
@@ -55,8 +67,12 @@ lint_log() {
 				echo "not ok $((n += 1)) no_warnings $f"
 			fi
 		done
-		# Only the abstractions in rust/kernel may use the C bindings.
+		# Only the abstraction files may use the C bindings.
 		for f in $(overlay_files | grep '\.rs$' | grep -v '^rust/'); do
+			if is_abstraction_file "$f"; then
+				echo "# $f: an abstraction file, may use bindings::"
+				continue
+			fi
 			w=$(grep -n 'bindings::' "$RIOMMU_TOP/$f" || true)
 			if [ -z "$w" ]; then
 				echo "ok $((n += 1)) no_bindings $f"
