@@ -13,7 +13,17 @@
 //! A [`Format`] names one format: its table type, its configuration, its init function and the
 //! two domain operations the format exports (`iova_to_phys` and `read_and_clear_dirty`).
 //! [`super::domain::PagingDomain`] is generic over it, so a driver gets a paging domain without
-//! writing a page table.
+//! writing a page table. A format whose hardware is programmed with the table's root (the VT-d
+//! formats: [`X86_64`] for the first stage, [`VtdSs`] for the second) also implements
+//! [`FormatHwInfo`], which reads what the hardware needs (`pt_iommu_<fmt>_hw_info()`).
+//!
+//! Formats, by the configuration option that builds them (built in: the kernel crate is):
+//!
+//! | format | C | option | used by |
+//! |---|---|---|---|
+//! | [`AmdV1Mock`] | `amdv1_mock` | `IOMMUFD_TEST` | the iommufd selftest's mock |
+//! | [`X86_64`] | `x86_64` | `IOMMU_PT_X86_64=y` | VT-d first stage (and AMD v2) |
+//! | [`VtdSs`] | `vtdss` | `IOMMU_PT_VTDSS=y` | VT-d second stage |
 
 use crate::{bindings, error::to_result, prelude::*};
 
@@ -49,6 +59,43 @@ pub trait Format: private::Sealed + 'static {
     ///
     /// `table` points to a zeroed table that is not in use. On error nothing is allocated.
     unsafe fn init(table: *mut Self::Table, cfg: &Self::Config) -> Result;
+}
+
+/// A format whose hardware information (the root pointer and the table's shape, as the IOMMU is
+/// programmed with them) can be read from an initialised table.
+///
+/// Implemented only for formats whose top level is fixed at init: their
+/// `PT_SUPPORTED_FEATURES` (`drivers/iommu/generic_pt/fmt/iommu_<fmt>.c`) exclude
+/// `PT_FEAT_DYNAMIC_TOP`, so `pt_iommu_<fmt>_init()` refuses it (`EOPNOTSUPP`) and the root does
+/// not change while the table lives.
+pub trait FormatHwInfo: Format {
+    /// `struct pt_iommu_<fmt>_hw_info`.
+    type HwInfo: Copy;
+
+    /// Reads the hardware information of `table` (`pt_iommu_<fmt>_hw_info()`).
+    ///
+    /// # Safety
+    ///
+    /// `table` points to a table initialised by [`Format::init`] and not yet deinitialised.
+    unsafe fn hw_info(table: *mut Self::Table) -> Self::HwInfo;
+}
+
+/// The `PT_FEAT_*` features of [`CommonConfig::features`] (`enum pt_features` in
+/// `include/linux/generic_pt/common.h`), as bits.
+pub mod features {
+    use crate::bindings;
+
+    /// `PT_FEAT_DMA_INCOHERENT`: the walker does not snoop; table writes are flushed.
+    pub const DMA_INCOHERENT: u32 = 1 << bindings::pt_features_PT_FEAT_DMA_INCOHERENT;
+    /// `PT_FEAT_SIGN_EXTEND`: the top VA bit is sign-extended (x86 first stage).
+    pub const SIGN_EXTEND: u32 = 1 << bindings::pt_features_PT_FEAT_SIGN_EXTEND;
+    /// `PT_FEAT_FLUSH_RANGE`: IOTLB maintenance flushes IOVA ranges.
+    pub const FLUSH_RANGE: u32 = 1 << bindings::pt_features_PT_FEAT_FLUSH_RANGE;
+    /// `PT_FEAT_VTDSS_FORCE_COHERENCE`: second-stage leaves set SNP.
+    pub const VTDSS_FORCE_COHERENCE: u32 = 1 << bindings::PT_FEAT_VTDSS_FORCE_COHERENCE;
+    /// `PT_FEAT_VTDSS_FORCE_WRITEABLE`: second-stage leaves are writable (erratum 772415, nest
+    /// parents).
+    pub const VTDSS_FORCE_WRITEABLE: u32 = 1 << bindings::PT_FEAT_VTDSS_FORCE_WRITEABLE;
 }
 
 /// Common configuration of all formats (`struct pt_iommu_cfg`).
@@ -97,7 +144,9 @@ impl AmdV1Config {
 /// `table` points to a zeroed table whose first member is a `struct pt_iommu`.
 unsafe fn preset<T>(table: *mut T) {
     let pt = table.cast::<bindings::pt_iommu>();
-    // SAFETY: By the caller.
+    // SAFETY: By this function's `# Safety` requirement `table` points to a zeroed table whose
+    // first member is a `struct pt_iommu` (as `IOMMU_FORMAT()` lays out every
+    // `struct pt_iommu_<fmt>`), so `pt` is valid for writing its plain `nid` field.
     unsafe { (*pt).nid = bindings::NUMA_NO_NODE };
 }
 
@@ -126,9 +175,106 @@ impl Format for AmdV1Mock {
 
     unsafe fn init(table: *mut Self::Table, cfg: &Self::Config) -> Result {
         let cfg = cfg.to_raw();
-        // SAFETY: By the caller, `table` is a zeroed table.
+        // SAFETY: `table` is a zeroed `struct pt_iommu_amdv1` not in use (`Format::init`'s
+        // `# Safety` section), whose first member is its `struct pt_iommu` (`IOMMU_FORMAT()`).
         unsafe { preset(table) };
-        // SAFETY: As above; `cfg` is valid for the call.
+        // SAFETY: `table` is that zeroed, unused table (only `nid` preset above); `cfg` is a local
+        // valid for the call; on error `pt_iommu_amdv1_mock_init()` frees what it allocated.
         to_result(unsafe { bindings::pt_iommu_amdv1_mock_init(table, &cfg, GFP_KERNEL.as_raw()) })
     }
 }
+
+/// Configuration of the formats with a fixed top level, [`X86_64`] and [`VtdSs`]
+/// (`struct pt_iommu_x86_64_cfg`, `struct pt_iommu_vtdss_cfg`).
+#[derive(Clone, Copy, Default)]
+pub struct TopLevelConfig {
+    /// Common configuration.
+    pub common: CommonConfig,
+    /// Level of the top table: 3 for a 48-bit (4-level), 4 for a 57-bit (5-level) table.
+    pub top_level: u32,
+}
+
+/// Defines a format with a [`TopLevelConfig`] and hardware information.
+macro_rules! top_level_format {
+    ($(#[$m:meta])* $name:ident, $cfg:meta, $fmt:ident, $hw:ident { $($f:ident: $t:ty),* }) => {
+        crate::macros::paste! {
+            $(#[$m])*
+            #[cfg($cfg)]
+            pub struct $name;
+
+            #[cfg($cfg)]
+            impl private::Sealed for $name {}
+
+            #[cfg($cfg)]
+            impl Format for $name {
+                type Table = bindings::[<pt_iommu_ $fmt>];
+                type Config = TopLevelConfig;
+
+                const IOVA_TO_PHYS: unsafe extern "C" fn(*mut bindings::iommu_domain, u64) -> u64 =
+                    bindings::[<pt_iommu_ $fmt _iova_to_phys>];
+                const READ_AND_CLEAR_DIRTY: unsafe extern "C" fn(
+                    *mut bindings::iommu_domain,
+                    usize,
+                    usize,
+                    usize,
+                    *mut bindings::iommu_dirty_bitmap,
+                ) -> c_int = bindings::[<pt_iommu_ $fmt _read_and_clear_dirty>];
+
+                unsafe fn init(table: *mut Self::Table, cfg: &Self::Config) -> Result {
+                    let cfg = bindings::[<pt_iommu_ $fmt _cfg>] {
+                        common: cfg.common.to_raw(),
+                        top_level: cfg.top_level,
+                    };
+                    // SAFETY: `table` is a zeroed table of this format not in use (`Format::init`'s
+                    // `# Safety` section); `struct pt_iommu_<fmt>` starts with its
+                    // `struct pt_iommu` (`IOMMU_FORMAT()`).
+                    unsafe { preset(table) };
+                    // SAFETY: `table` is that zeroed, unused table (only `nid` preset above);
+                    // `cfg` is a local valid for the call, which copies it; on error
+                    // `pt_iommu_<fmt>_init()` frees what it allocated.
+                    to_result(unsafe {
+                        bindings::[<pt_iommu_ $fmt _init>](table, &cfg, GFP_KERNEL.as_raw())
+                    })
+                }
+            }
+
+            /// Hardware information of a table of this format.
+            #[cfg($cfg)]
+            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+            pub struct $hw {
+                $(#[doc = concat!("`", stringify!($f), "`.")] pub $f: $t,)*
+            }
+
+            #[cfg($cfg)]
+            impl FormatHwInfo for $name {
+                type HwInfo = $hw;
+
+                unsafe fn hw_info(table: *mut Self::Table) -> $hw {
+                    let mut info = bindings::[<pt_iommu_ $fmt _hw_info>] { $($f: 0),* };
+                    // SAFETY: `table` is initialised by `Format::init` and not deinitialised
+                    // (`FormatHwInfo::hw_info`'s `# Safety` section) and its top level is
+                    // fixed (the format has no `PT_FEAT_DYNAMIC_TOP`), so reading the top does
+                    // not race with a map; `info` is valid for writes.
+                    unsafe { bindings::[<pt_iommu_ $fmt _hw_info>](table, &mut info) };
+                    $hw { $($f: info.$f),* }
+                }
+            }
+        }
+    };
+}
+
+top_level_format!(
+    /// The x86 64-bit 4/5-level format: the VT-d first stage (`drivers/iommu/generic_pt/fmt/x86_64.h`).
+    X86_64, CONFIG_IOMMU_PT_X86_64 = "y", x86_64, X86_64HwInfo {
+        gcr3_pt: u64,
+        levels: u8
+    }
+);
+
+top_level_format!(
+    /// The VT-d second-stage 3/4/5-level format (`drivers/iommu/generic_pt/fmt/vtdss.h`).
+    VtdSs, CONFIG_IOMMU_PT_VTDSS = "y", vtdss, VtdSsHwInfo {
+        ssptptr: u64,
+        aw: u8
+    }
+);
