@@ -14,14 +14,14 @@
 use kernel::{
     device::Device,
     iommu::{
-        device::{IommuDevice, IopfQueue, ProbedDevice},
+        device::{IopfQueue, ProbeInstances, ProbedDevice},
         domain::{
             Domain, NestedDomain, NestedOps, NestedTable, PagingDomain, PagingOps, PagingOptions,
             PagingTable, Pasid, StaticDomain, StaticOps, StaticTable,
         },
-        ops::{Cap, Driver, HwInfo, OpsTable, PageResponse},
+        ops::{Cap, Driver, HwInfo, OpsTable, PageResponse, Probed},
         pt::{AmdV1Config, AmdV1Mock, CommonConfig},
-        selftest::{self, consts::*, MockBus, MockDriver},
+        selftest::{self, consts::*},
         user_data::{UserData, UserDataArray},
         viommu::{
             HwQueue, HwQueueCore, HwQueueHandle, Pages, Viommu, ViommuCore, ViommuOps, ViommuRef,
@@ -38,24 +38,36 @@ use kernel::{
     time::{delay::fsleep, Delta},
 };
 
-kernel::iommufd_selftest_mock!(Mock, "iommufd_mock");
+#[path = "selftest_mock_glue.rs"]
+pub mod glue;
+use glue::{LocalModule, __LOG_PREFIX};
+
+/// The name of the mock (its log prefix and module name).
+const MOCK_NAME: &CStr = c"iommufd_mock";
 
 /// The mock IOMMU driver.
 struct Mock;
 
-/// The one mock IOMMU instance, registered on the harness's mock bus.
-static MOCK_IOMMU: IommuDevice = IommuDevice::new();
-/// Its I/O page-fault queue.
-static IOPFQ: IopfQueue = IopfQueue::new();
+/// The mock IOMMU instance's data (the rest of `struct mock_iommu_device` in C).
+struct MockIommu {
+    /// The I/O page-fault queue; `None` if it could not be allocated (then, as in C, only
+    /// fault-capable attaches fail, with `ENODEV`).
+    iopfq: Option<IopfQueue>,
+}
+
+impl MockIommu {
+    fn new() -> impl PinInit<Self, Error> {
+        let iopfq = IopfQueue::new(c"mock-iopfq")
+            .inspect_err(|_| pr_warn!("no IOPF queue\n"))
+            .ok();
+        Ok::<_, Error>(MockIommu { iopfq })
+    }
+}
+
 /// 1 while registered, plus one per live vIOMMU (`mock_iommu.users` in C).
 static USERS: Atomic<i32> = Atomic::new(0);
 
-static OPS: OpsTable<Mock> = OpsTable::new();
-static BLOCKED: StaticDomain = StaticDomain::blocked::<Blocked>();
-static BLOCKED_OPS: StaticTable<Blocked> = StaticTable::new();
-static PAGING_OPS: PagingTable<MockPaging> = PagingTable::new();
-static NESTED_OPS: NestedTable<MockNested> = NestedTable::new();
-static VIOMMU_OPS: ViommuTable<MockViommu> = ViommuTable::new();
+static BLOCKED: StaticDomain<Mock> = StaticDomain::blocked::<Blocked>();
 
 /// What an attach changes on a device (`viommu_rwsem`, `iopf_refcount` and `domain` in C).
 struct AttachState {
@@ -86,14 +98,14 @@ impl AttachState {
         if !domain.has_iopf_handler() {
             return Ok(());
         }
-        if !IOPFQ.is_allocated() {
+        let Some(iopfq) = &dev.instance().iopfq else {
             return Err(ENODEV);
-        }
+        };
         if self.iopf_refcount > 0 {
             self.iopf_refcount += 1;
             return Ok(());
         }
-        IOPFQ.add_device(dev)?;
+        iopfq.add_device(dev)?;
         self.iopf_refcount = 1;
         Ok(())
     }
@@ -105,7 +117,9 @@ impl AttachState {
         }
         self.iopf_refcount -= 1;
         if self.iopf_refcount == 0 {
-            IOPFQ.remove_device(dev);
+            if let Some(iopfq) = &dev.instance().iopfq {
+                iopfq.remove_device(dev);
+            }
         }
     }
 }
@@ -165,7 +179,7 @@ struct Blocked;
 #[vtable]
 impl StaticOps for Blocked {
     type Driver = Mock;
-    const TABLE: &'static StaticTable<Self> = &BLOCKED_OPS;
+    const TABLE: &'static StaticTable<Self> = kernel::iommu_static_table!(StaticTable<Blocked>);
 
     fn attach_dev(domain: &Domain, dev: &ProbedDevice<Mock>, _old: Option<&Domain>) -> Result {
         attach(dev, domain, None)
@@ -190,7 +204,7 @@ struct MockPaging {
 impl PagingOps for MockPaging {
     type Driver = Mock;
     type Format = AmdV1Mock;
-    const TABLE: &'static PagingTable<Self> = &PAGING_OPS;
+    const TABLE: &'static PagingTable<Self> = kernel::iommu_static_table!(PagingTable<MockPaging>);
 
     fn attach_dev(
         domain: &PagingDomain<Self>,
@@ -248,7 +262,7 @@ impl MockNested {
 #[vtable]
 impl NestedOps for MockNested {
     type Driver = Mock;
-    const TABLE: &'static NestedTable<Self> = &NESTED_OPS;
+    const TABLE: &'static NestedTable<Self> = kernel::iommu_static_table!(NestedTable<MockNested>);
 
     fn attach_dev(
         domain: &NestedDomain<Self>,
@@ -312,7 +326,7 @@ struct MockHwQueue {
 impl ViommuOps for MockViommu {
     type Driver = Mock;
     type HwQueue = MockHwQueue;
-    const TABLE: &'static ViommuTable<Self> = &VIOMMU_OPS;
+    const TABLE: &'static ViommuTable<Self> = kernel::iommu_static_table!(ViommuTable<MockViommu>);
     const HW_QUEUE_TYPE: u32 = HW_QUEUE_TYPE_SELFTEST;
 
     fn destroy(viommu: &Viommu<Self>) {
@@ -400,7 +414,8 @@ impl ViommuOps for MockViommu {
         let mut queues = viommu.queues.lock();
         queues[queue.index] = None;
         if let Some(prev) = queue.prev {
-            // SAFETY: `hw_queue_init` made this queue depend on `prev`.
+            // SAFETY: `hw_queue_init` stored `prev` only after `depend(prev)` succeeded, and
+            // nothing undoes that dependency before here, so this queue depends on `prev`.
             unsafe { queue.core().undepend(prev) };
         }
     }
@@ -409,20 +424,26 @@ impl ViommuOps for MockViommu {
 #[vtable]
 impl Driver for Mock {
     type DevData = MockDev;
+    type Instance = MockIommu;
     type Paging = MockPaging;
     type Nested = MockNested;
     type Viommu = MockViommu;
 
-    const OPS: &'static OpsTable<Self> = &OPS;
+    const OPS: &'static OpsTable<Self> = kernel::iommu_static_table!(OpsTable<Mock>);
     // IOMMU_DOMAIN_BLOCKED cannot be returned from def_domain_type() because it is zero, hence
     // a static default domain.
-    const BLOCKED_DOMAIN: Option<&'static StaticDomain> = Some(&BLOCKED);
-    const DEFAULT_DOMAIN: Option<&'static StaticDomain> = Some(&BLOCKED);
+    const BLOCKED_DOMAIN: Option<&'static StaticDomain<Self>> = Some(&BLOCKED);
+    const DEFAULT_DOMAIN: Option<&'static StaticDomain<Self>> = Some(&BLOCKED);
     const USER_PASID_TABLE: bool = true;
     const VIOMMU_TYPE: u32 = VIOMMU_TYPE_SELFTEST;
 
-    fn probe_device(dev: &Device) -> Result<(&'static IommuDevice, Pin<KBox<MockDev>>)> {
-        let flags = selftest::dev_flags::<Mock>(&MOCK_IOMMU, dev).ok_or(ENODEV)?;
+    fn probe_device<'p>(
+        dev: &'p Device,
+        instances: ProbeInstances<'p, Self>,
+    ) -> Result<Probed<'p, Self>> {
+        let flags = glue::dev_flags(dev).ok_or(ENODEV)?;
+        // The harness gave the device the fwspec of the mock instance (`iommu_mock_device_add()`).
+        let instance = instances.of_fwspec().ok_or(ENODEV)?;
         let data = KBox::pin_init(
             pin_init!(MockDev {
                 flags,
@@ -436,7 +457,7 @@ impl Driver for Mock {
             }),
             GFP_KERNEL,
         )?;
-        Ok((&MOCK_IOMMU, data))
+        Ok((instance, data))
     }
 
     fn capable(dev: &ProbedDevice<Self>, cap: Cap) -> bool {
@@ -534,7 +555,11 @@ impl Driver for Mock {
             Some(ud) => {
                 let mut data: selftest::ViommuSelftest = ud.read(VIOMMU_TYPE_SELFTEST)?;
                 let mut pages = Pages::alloc(1)?;
-                let offset = viommu.alloc_mmap(pages.phys(), pages.len())?;
+                // SAFETY: `pages` is a page-aligned allocation of the mock's, given to nothing
+                // else. It is moved into the vIOMMU's data (`mmap`; the initialiser below cannot
+                // fail) or, if the reply fails, dropped after `destroy_mmap()`; `destroy` calls
+                // `destroy_mmap()` before the data, and so the pages, are dropped.
+                let offset = unsafe { viommu.alloc_mmap(pages.phys(), pages.len()) }?;
                 // For loopback tests on both the page and out_data.
                 pages.write(0, &data.in_data)?;
                 data.out_data = data.in_data;
@@ -556,20 +581,15 @@ impl Driver for Mock {
     }
 }
 
-impl MockDriver for Mock {
-    fn register(parent: &Device, bus: &MockBus) -> Result {
-        bus.register::<Mock>(&MOCK_IOMMU, parent)?;
+/// What the harness asks of the mock (`selftest_mock.h`), through `glue`.
+impl Mock {
+    /// The instance was registered (`mock_iommu_register()`).
+    fn registered() {
         USERS.store(1, Relaxed);
-        // As in C, a failed allocation only makes fault-capable attaches fail (ENODEV).
-        if IOPFQ.alloc(c"mock-iopfq").is_err() {
-            pr_warn!("no IOPF queue\n");
-        }
-        MOCK_IOMMU.set_max_pasids(1 << PASID_WIDTH);
-        Ok(())
     }
 
-    fn unregister() {
-        IOPFQ.free();
+    /// The instance is about to be unregistered (`mock_iommu_unregister()`).
+    fn unregistering() {
         // Wait (bounded, as in C) for the vIOMMUs to go. They hold files of iommufd open, so
         // when the module is unloaded there are none.
         if USERS.fetch_sub(1, Relaxed) != 1 {
@@ -580,11 +600,6 @@ impl MockDriver for Mock {
             }
             kernel::warn_on!(USERS.load(Relaxed) != 0);
         }
-        MOCK_IOMMU.unregister();
-    }
-
-    fn device_add(dev: &Device) -> Result {
-        MOCK_IOMMU.mock_device_add(dev)
     }
 
     fn domain_is_paging(domain: &Domain) -> bool {

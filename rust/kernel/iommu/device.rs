@@ -4,32 +4,46 @@
 //!
 //! C header: [`include/linux/iommu.h`](srctree/include/linux/iommu.h)
 //!
-//! - [`IommuDevice`]: a `struct iommu_device`, one IOMMU instance, registered with the core
-//!   (sysfs + `iommu_device_register*()`) under a driver's `iommu_ops`; it can be a `static`, like
-//!   the C drivers' instances, and is unregistered by [`IommuDevice::unregister`].
+//! - [`Registration`]: one IOMMU instance of a driver (a `struct iommu_device` with the driver's
+//!   per-instance data), registered with the core for as long as the value lives. It is pinned
+//!   and owned by the driver's bound device (a field of its driver data), like the bus drivers'
+//!   registrations (`miscdevice.rs`): registering is creating it, so an instance cannot be
+//!   registered twice, and dropping it unregisters it before its memory goes.
+//! - [`InstanceRef`]: what a driver's `probe_device` hands the core: a registered instance of that
+//!   driver, borrowed for the probe, made only from a [`Registration`] of the same driver or from
+//!   the core's instance list ([`ProbeInstances`]).
 //! - [`ProbedDevice`]: a device the driver probed, with the driver's per-device data, which the
-//!   abstraction keeps in `dev->iommu->priv` from `probe_device` to `release_device`.
-//! - [`IopfQueue`]: a `struct iopf_queue`.
+//!   abstraction keeps in `dev->iommu->priv` from `probe_device` to `release_device`, and the
+//!   instance that translates for it.
+//! - [`IopfQueue`]: a `struct iopf_queue`, owned: it is freed when dropped, so never while in use.
 
 use super::ops::Driver;
 use crate::{
     bindings,
-    device::Device,
+    device::{Bound, Device},
     error::to_result,
     prelude::*,
-    sync::atomic::{Atomic, Relaxed},
     types::Opaque, //
 };
-use core::{marker::PhantomData, ops::Deref};
+use core::{
+    marker::{PhantomData, PhantomPinned},
+    ops::Deref,
+    ptr::NonNull,
+};
 
 /// A device probed by the IOMMU driver `D`, with its per-device data.
 ///
 /// # Invariants
 ///
-/// `dev->iommu->priv` points to the `D::DevData` that `probe_device` returned for this device,
-/// which lives until `release_device`; the reference does not outlive that (the IOMMU core calls
-/// the driver only between the two, and references handed out by the abstraction are bounded by
-/// the callback or by a reference the caller holds on the device's iommufd objects).
+/// - `dev->iommu->priv` points to the `D::DevData` that `probe_device` returned for this device,
+///   which lives until `release_device`;
+/// - `dev->iommu->iommu_dev` is the `struct iommu_device` of the [`InstanceRef`] that
+///   `probe_device` returned, embedded in a live [`Registration<D>`] (the core releases the
+///   devices of an instance in `iommu_device_unregister()`, which the registration's drop calls
+///   before its memory goes, so the device is released before the instance goes);
+/// - the reference does not outlive that: the IOMMU core calls the driver only between probe and
+///   release, and references handed out by the abstraction are bounded by the callback or by a
+///   reference the caller holds on the device's iommufd objects.
 #[repr(transparent)]
 pub struct ProbedDevice<D: Driver>(Device, PhantomData<D>);
 
@@ -40,19 +54,22 @@ impl<D: Driver> ProbedDevice<D> {
     #[inline]
     pub(crate) unsafe fn from_raw<'a>(dev: *mut bindings::device) -> &'a Self {
         // SAFETY: `ProbedDevice` is `repr(transparent)` over `Device`, which is over the C
-        // struct; validity by the caller.
+        // struct; `dev` is valid and probed by `D` for `'a` (this function's `# Safety`
+        // requirement), which gives the type invariant of `ProbedDevice<D>`.
         unsafe { &*dev.cast::<Self>() }
     }
 
     /// Returns `dev` as a device of `D` if `D` probed it (the device's IOMMU instance uses `D`'s
     /// operations).
     ///
-    /// Crate-private: the result is only valid while the device stays probed, which the callers
-    /// in this crate guarantee (a vDEVICE lock, or a harness reference on the iommufd device).
-    pub(crate) fn from_device(dev: &Device) -> Option<&Self> {
+    /// # Safety
+    ///
+    /// `dev` stays probed by its IOMMU driver for `'a` (for example, the caller holds a vDEVICE
+    /// lock or a reference on the device's iommufd device).
+    pub unsafe fn from_device<'a>(dev: &'a Device) -> Option<&'a Self> {
         let raw = dev.as_raw();
-        // SAFETY: `dev` is valid; `dev->iommu` and its `iommu_dev` are set while the device is
-        // probed by an IOMMU driver and only read here.
+        // SAFETY: `dev` is valid; `dev->iommu` and its `iommu_dev` are set by the core while the
+        // device is probed by an IOMMU driver (`iommu_init_device()`) and only read here.
         let ops = unsafe {
             let iommu = (*raw).iommu;
             if iommu.is_null() || (*iommu).iommu_dev.is_null() || (*iommu).priv_.is_null() {
@@ -63,15 +80,28 @@ impl<D: Driver> ProbedDevice<D> {
         if !core::ptr::eq(ops, D::OPS.as_ptr()) {
             return None;
         }
-        // SAFETY: Probed by `D` (checked above) and valid for the lifetime of `dev`.
+        // SAFETY: Only a `Registration<D>` registers an instance with `D::OPS` (checked above),
+        // so `D::probe_device` accepted the device and set `priv`; it stays probed for `'a` by
+        // this function's `# Safety` requirement (e.g. the caller holds a vDEVICE lock).
         Some(unsafe { Self::from_raw(raw) })
     }
 
     /// The driver's data of this device.
     #[inline]
     pub fn data(&self) -> &D::DevData {
-        // SAFETY: `dev->iommu` is set and `priv` is the `D::DevData` (type invariant).
+        // SAFETY: By the type invariant of `ProbedDevice<D>`, `dev->iommu->priv` points to the
+        // `D::DevData` that `probe_device` returned, live until `release_device`, which the core
+        // calls only after the callbacks and borrows that produced `self` have ended.
         unsafe { &*(*(*self.0.as_raw()).iommu).priv_.cast::<D::DevData>() }
+    }
+
+    /// The driver's data of the IOMMU instance that translates for this device (the instance
+    /// `probe_device` returned).
+    #[inline]
+    pub fn instance(&self) -> &D::Instance {
+        // SAFETY: `dev->iommu->iommu_dev` is the `iommu` field of a live `Registration<D>` (type
+        // invariant), which outlives the device's probe.
+        unsafe { Registration::<D>::data_of((*(*self.0.as_raw()).iommu).iommu_dev) }
     }
 
     /// The C pointer.
@@ -89,241 +119,431 @@ impl<D: Driver> Deref for ProbedDevice<D> {
     }
 }
 
-/// A `struct iommu_device`: one IOMMU instance.
+/// A registered IOMMU instance of the driver `D`, borrowed for `'p`: what `probe_device` returns
+/// to the core, and the instance's data.
 ///
-/// Starts unregistered (all zeroes, as a C `static struct iommu_device`), so it can be a
-/// `static`.
+/// Made only from a live [`Registration<D>`] ([`Registration::instance_ref`], borrowed for `'p`)
+/// or from the core's list of registered instances during a probe ([`ProbeInstances`]), so a
+/// driver cannot hand the core another driver's instance, nor one that is no longer registered:
+/// the lifetime ends before the registration can be dropped, and a `probe_device` can only return
+/// one valid for the whole call.
 ///
 /// # Invariants
 ///
-/// `registered` is true between a successful `register*()` and `unregister()`; only then is the
-/// C structure in the core's lists.
-pub struct IommuDevice {
-    dev: Opaque<bindings::iommu_device>,
-    registered: Atomic<bool>,
-    bus: Atomic<*mut bindings::bus_type>,
-    nb: Atomic<*mut bindings::notifier_block>,
-}
+/// For `'p`, the pointer is the `iommu` field of a [`Registration<D>`] that is registered.
+pub struct InstanceRef<'p, D: Driver>(
+    NonNull<bindings::iommu_device>,
+    PhantomData<&'p Registration<'p, D>>,
+);
 
-// SAFETY: The C structure is only changed by `register*()`/`unregister()` (not concurrently, see
-// their contracts) and by the core under its own locks.
-unsafe impl Sync for IommuDevice {}
-// SAFETY: Not bound to a thread.
-unsafe impl Send for IommuDevice {}
-
-impl Default for IommuDevice {
-    fn default() -> Self {
-        Self::new()
+impl<D: Driver> Clone for InstanceRef<'_, D> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
 
-impl IommuDevice {
-    /// An unregistered instance.
-    pub const fn new() -> Self {
-        Self {
-            dev: Opaque::zeroed(),
-            registered: Atomic::new(false),
-            bus: Atomic::new(core::ptr::null_mut()),
-            nb: Atomic::new(core::ptr::null_mut()),
-        }
-    }
+impl<D: Driver> Copy for InstanceRef<'_, D> {}
 
-    /// The C pointer.
+impl<'p, D: Driver> InstanceRef<'p, D> {
+    /// The instance's driver data.
     #[inline]
-    pub fn as_raw(&self) -> *mut bindings::iommu_device {
-        self.dev.get()
+    pub fn data(self) -> &'p D::Instance {
+        // SAFETY: The pointer is the `iommu` field of a `Registration<D>` live for `'p` (type
+        // invariant).
+        unsafe { Registration::<D>::data_of(self.0.as_ptr()) }
     }
 
-    /// Sets the number of PASIDs the instance supports (before devices are probed).
-    pub fn set_max_pasids(&self, max: u32) {
-        // SAFETY: A plain field the core reads when it probes devices.
-        unsafe { (*self.dev.get()).max_pasids = max };
+    #[inline]
+    pub(crate) fn as_raw(self) -> *mut bindings::iommu_device {
+        self.0.as_ptr()
     }
+}
 
-    /// Adds the sysfs entry (`/sys/class/iommu/<name of parent>`), then registers the instance
-    /// with `D`'s operations for the devices `parent`'s firmware node refers to.
+/// The registered instances of the driver `D` that a `probe_device` call can choose from, for the
+/// length of the call (`'p`).
+///
+/// # Invariants
+///
+/// `dev` is the device being probed: its `dev->iommu` was allocated by the core
+/// (`iommu_init_device()`) and stays for `'p`.
+pub struct ProbeInstances<'p, D: Driver> {
+    dev: &'p Device,
+    _d: PhantomData<D>,
+}
+
+impl<'p, D: Driver> ProbeInstances<'p, D> {
+    /// # Safety
     ///
-    /// Must not be called concurrently with another `register*()` or `unregister()` of `self`.
-    pub fn register<D: Driver>(&'static self, parent: &Device) -> Result {
-        self.sysfs_add(parent)?;
-        // SAFETY: `self.dev` is not registered; `D::OPS` is static; `parent` is valid.
-        let ret = unsafe {
-            bindings::iommu_device_register(self.as_raw(), D::OPS.as_ptr(), parent.as_raw())
-        };
-        if let Err(e) = to_result(ret) {
-            // SAFETY: Added above.
-            unsafe { bindings::iommu_device_sysfs_remove(self.as_raw()) };
-            return Err(e);
+    /// Called from `probe_device` with the device being probed, whose `dev->iommu` the core
+    /// allocated (`iommu_init_device()`), for the length of that call.
+    pub(crate) unsafe fn new(dev: &'p Device) -> Self {
+        // INVARIANT: By the function's requirement.
+        Self {
+            dev,
+            _d: PhantomData,
         }
-        self.registered.store(true, Relaxed);
-        Ok(())
     }
 
-    fn sysfs_add(&self, parent: &Device) -> Result {
-        // SAFETY: `self.dev` is not registered; the name is a NUL-terminated string that the
-        // format "%s" copies.
-        to_result(unsafe {
-            bindings::iommu_device_sysfs_add(
-                self.as_raw(),
-                parent.as_raw(),
-                core::ptr::null_mut(),
-                c"%s".as_char_ptr(),
-                parent.name().as_char_ptr(),
-            )
-        })
+    /// The instance the device's firmware names: the registered instance whose firmware node is
+    /// the one of the device's fwspec (or, for a device without one, the first instance without
+    /// a firmware node), if it is one of `D`'s. This is the instance through which the core
+    /// chose `D` to probe the device (`iommu_fwspec_ops()`; C: `iommu_from_fwnode()`).
+    ///
+    /// `None` if there is none, or if it is not `D`'s (it was unregistered and another instance
+    /// took its firmware node meanwhile).
+    pub fn of_fwspec(&self) -> Option<InstanceRef<'p, D>> {
+        // SAFETY: `self.dev` is the device being probed, whose `dev->iommu` the core allocated
+        // and keeps for the call (type invariant).
+        let iommu = unsafe { fwspec_instance(self.dev) };
+        if iommu.is_null() {
+            return None;
+        }
+        // SAFETY: `iommu` is on the core's list, so registered: its `ops` are set and read only.
+        if !core::ptr::eq(unsafe { (*iommu).ops }, D::OPS.as_ptr()) {
+            return None;
+        }
+        // INVARIANT: Only a `Registration<D>` registers an instance with `D::OPS` (`D::OPS` is a
+        // static, the contract of `OpsTable::new()`), and it was registered at the lookup. It
+        // stays registered for the probe: a registration is unregistered only by its drop, and
+        // its owner (the bound device, or the harness of the selftest) does not drop it while the
+        // core probes devices for it (the core does not serialise `iommu_device_unregister()`
+        // with `__iommu_probe_device()` either; C drivers rely on the same).
+        // SAFETY: `iommu` is not NULL (checked above).
+        let iommu = unsafe { NonNull::new_unchecked(iommu) };
+        Some(InstanceRef(iommu, PhantomData))
+    }
+}
+
+/// The registered instance whose firmware node `dev`'s fwspec names (NULL-fwnode instances for a
+/// device without a fwspec), or NULL: the lookup of the core's `iommu_fwspec_ops()`.
+///
+/// Not generic and not inline, so that it is compiled into the kernel crate, which is built in:
+/// `iommu_from_fwnode()` is internal to the IOMMU core and not exported to modules (a driver such
+/// as the selftest mock may be part of one).
+///
+/// # Safety
+///
+/// `dev` is being probed: the core allocated its `dev->iommu` (`iommu_init_device()`) before
+/// calling `probe_device`, and keeps it for the call.
+#[inline(never)]
+unsafe fn fwspec_instance(dev: &Device) -> *mut bindings::iommu_device {
+    let dev = dev.as_raw();
+    // SAFETY: `dev->iommu` is valid for the call (the function's requirement); its `fwspec` is set
+    // by the firmware glue (`iommu_fwspec_init()`) before the core probes the device and is not
+    // changed during the probe.
+    let fwnode = unsafe {
+        let fwspec = (*(*dev).iommu).fwspec;
+        if fwspec.is_null() {
+            core::ptr::null_mut()
+        } else {
+            (*fwspec).iommu_fwnode
+        }
+    };
+    // SAFETY: `iommu_from_fwnode()` walks the core's instance list under `iommu_device_lock` and
+    // accepts any fwnode, NULL included.
+    unsafe { bindings::iommu_from_fwnode(fwnode) }.cast_mut()
+}
+
+/// How a [`Registration`] was registered, so that its drop undoes exactly that.
+enum Kind {
+    /// `iommu_device_register()`.
+    Device,
+    /// `iommu_device_register_bus()` on a bus of the iommufd selftest.
+    #[cfg(CONFIG_IOMMUFD_TEST)]
+    Bus {
+        bus: *const bindings::bus_type,
+        nb: *mut bindings::notifier_block,
+    },
+}
+
+/// An IOMMU instance of the driver `D`, registered with the IOMMU core: the `struct
+/// iommu_device` and the driver's per-instance data (what C drivers embed their `struct
+/// iommu_device` in, e.g. `struct arm_smmu_device`).
+///
+/// Made with [`Registration::new`] in place (a pinned field of the driver data of the bound
+/// device `'a`); the device's sysfs entry (`/sys/class/iommu/<name>`) is added and the instance is
+/// registered with `D`'s operations, which probes the devices it translates for. When the value
+/// is dropped (at the latest when the device is unbound), the instance is unregistered, which
+/// releases those devices, and the sysfs entry is removed; only then does its memory go.
+///
+/// C functions: `iommu_device_sysfs_add()`, `iommu_device_register()`,
+/// `iommu_device_unregister()`, `iommu_device_sysfs_remove()`.
+///
+/// # Invariants
+///
+/// - `iommu` is registered with the core (on its instance list, with ops `D::OPS`) and in sysfs
+///   from the end of the initialiser until drop;
+/// - `data` is initialised before `iommu` is registered and dropped after it is unregistered;
+/// - `kind` says how `iommu` was registered.
+#[repr(C)]
+#[pin_data(PinnedDrop)]
+pub struct Registration<'a, D: Driver> {
+    #[pin]
+    data: D::Instance,
+    #[pin]
+    iommu: Opaque<bindings::iommu_device>,
+    kind: Kind,
+    _parent: PhantomData<&'a Device>,
+    #[pin]
+    _pin: PhantomPinned,
+}
+
+// SAFETY: The C instance is only changed by the core under its own locks after registration;
+// `D::Instance` is `Send`; the bus pointers of `Kind` are only used to unregister, on any thread.
+unsafe impl<D: Driver> Send for Registration<'_, D> {}
+// SAFETY: `&self` methods only read the C instance or hand out `&D::Instance`, which is `Sync`.
+unsafe impl<D: Driver> Sync for Registration<'_, D> {}
+
+/// Options of a new instance.
+#[derive(Clone, Copy, Default)]
+pub struct Options {
+    /// Number of PASIDs the instance supports (`iommu_device::max_pasids`), 0 for none.
+    pub max_pasids: u32,
+}
+
+/// Adds the sysfs entry of `iommu`, named after `parent`.
+///
+/// # Safety
+///
+/// `iommu` is a zeroed `struct iommu_device` that is not registered, pinned until
+/// `iommu_device_sysfs_remove()`.
+unsafe fn sysfs_add(iommu: *mut bindings::iommu_device, parent: &Device) -> Result {
+    // SAFETY: `iommu` is a zeroed, unregistered `struct iommu_device`, pinned until
+    // `iommu_device_sysfs_remove()` (this function's `# Safety` section), as
+    // `iommu_device_sysfs_add()` needs to allocate and set its `dev`; `parent` is a valid
+    // device; the name is a NUL-terminated string that the format "%s" copies
+    // (`iommu_device_sysfs_add()` uses `kobject_set_name_vargs`).
+    to_result(unsafe {
+        bindings::iommu_device_sysfs_add(
+            iommu,
+            parent.as_raw(),
+            core::ptr::null_mut(),
+            c"%s".as_char_ptr(),
+            parent.name().as_char_ptr(),
+        )
+    })
+}
+
+impl<'a, D: Driver> Registration<'a, D> {
+    /// Registers a new instance whose sysfs entry is named after `parent` and whose firmware node
+    /// is `parent`'s, with the driver data `data`.
+    ///
+    /// `data` is initialised first: the core probes the instance's devices during registration,
+    /// and `probe_device` and the callbacks may use it.
+    ///
+    /// # Errors
+    ///
+    /// The error of `data`; `ENOMEM` or the sysfs errors of `iommu_device_sysfs_add()`; the errors
+    /// of `iommu_device_register()` (`EINVAL`, or the first error probing a device).
+    pub fn new(
+        parent: &'a Device<Bound>,
+        opts: Options,
+        data: impl PinInit<D::Instance, Error> + 'a,
+    ) -> impl PinInit<Self, Error> + 'a {
+        try_pin_init!(Self {
+            data <- data,
+            iommu <- Opaque::try_ffi_init(move |iommu: *mut bindings::iommu_device| {
+                // SAFETY: `iommu` is the memory of the field, pinned until drop; all zeroes is an
+                // unregistered `struct iommu_device`.
+                unsafe {
+                    core::ptr::write_bytes(iommu, 0, 1);
+                    (*iommu).max_pasids = opts.max_pasids;
+                }
+                // SAFETY: `iommu` was zeroed just above and is not registered; it is the memory of
+                // the pinned `iommu` field, which stays until drop, where (or on the error path
+                // below) `iommu_device_sysfs_remove()` is called: the `# Safety` section of
+                // `sysfs_add`.
+                unsafe { sysfs_add(iommu, parent) }?;
+                // SAFETY: `iommu` is in sysfs and not registered; `D::OPS` is a static (the
+                // contract of `OpsTable::new()`); `parent` is valid. The initialiser of `data`
+                // has run (fields are initialised in order), so the callbacks the core makes
+                // while probing may use it.
+                // INVARIANT: On success `iommu` is registered and stays so until drop.
+                let ret = to_result(unsafe {
+                    bindings::iommu_device_register(iommu, D::OPS.as_ptr(), parent.as_raw())
+                });
+                if ret.is_err() {
+                    // SAFETY: Added above; `iommu_device_register()` undid its own list insertion.
+                    unsafe { bindings::iommu_device_sysfs_remove(iommu) };
+                }
+                ret
+            }),
+            kind: Kind::Device,
+            _parent: PhantomData,
+            _pin: PhantomPinned,
+        }? Error)
     }
 
-    /// Registers the instance for the devices of a bus of the iommufd selftest (the selftest's
-    /// `iommu_device_register_bus()`); otherwise as [`Self::register`].
+    /// Registers a new instance for the devices of a bus of the iommufd selftest (the selftest's
+    /// `iommu_device_register_bus()`), its sysfs entry named after `parent`; otherwise as
+    /// [`Self::new`].
     ///
     /// # Safety
     ///
-    /// `bus` and `nb` are valid until [`Self::unregister`] returns.
+    /// `bus` and `nb` are valid until the registration is dropped, and `nb` is not registered
+    /// elsewhere.
     #[cfg(CONFIG_IOMMUFD_TEST)]
-    pub unsafe fn register_bus<D: Driver>(
-        &'static self,
-        parent: &Device,
+    pub unsafe fn new_on_bus(
+        parent: &'a Device,
         bus: *const bindings::bus_type,
         nb: *mut bindings::notifier_block,
-    ) -> Result {
-        self.sysfs_add(parent)?;
-        // Registration probes the devices already on the bus: `is_on_bus()` must know the bus
-        // by then.
-        self.bus.store(bus.cast_mut(), Relaxed);
-        self.nb.store(nb, Relaxed);
-        // SAFETY: `self.dev` is not registered; `D::OPS` is static; `bus` and `nb` by the caller.
-        let ret =
-            unsafe { bindings::iommu_device_register_bus(self.as_raw(), D::OPS.as_ptr(), bus, nb) };
-        if let Err(e) = to_result(ret) {
-            self.bus.store(core::ptr::null_mut(), Relaxed);
-            self.nb.store(core::ptr::null_mut(), Relaxed);
-            // SAFETY: Added above.
-            unsafe { bindings::iommu_device_sysfs_remove(self.as_raw()) };
-            return Err(e);
-        }
-        self.registered.store(true, Relaxed);
-        Ok(())
+        opts: Options,
+        data: impl PinInit<D::Instance, Error> + 'a,
+    ) -> impl PinInit<Self, Error> + 'a {
+        try_pin_init!(Self {
+            data <- data,
+            iommu <- Opaque::try_ffi_init(move |iommu: *mut bindings::iommu_device| {
+                // SAFETY: `iommu` is the memory of the `iommu` field, pinned until drop; all
+                // zeroes is an unregistered `struct iommu_device`, and `max_pasids` a plain field.
+                unsafe {
+                    core::ptr::write_bytes(iommu, 0, 1);
+                    (*iommu).max_pasids = opts.max_pasids;
+                }
+                // SAFETY: `iommu` was zeroed just above and is not registered; it is the memory of
+                // the pinned `iommu` field, which stays until drop, where (or on the error path
+                // below) `iommu_device_sysfs_remove()` is called: the `# Safety` section of
+                // `sysfs_add`.
+                unsafe { sysfs_add(iommu, parent) }?;
+                // SAFETY: `iommu` is in sysfs and not registered; `D::OPS` is a static; `bus` and
+                // `nb` are valid until drop, where they are unregistered (the contract of this
+                // function).
+                // INVARIANT: On success `iommu` is registered on `bus` until drop.
+                let ret = to_result(unsafe {
+                    bindings::iommu_device_register_bus(iommu, D::OPS.as_ptr(), bus, nb)
+                });
+                if ret.is_err() {
+                    // SAFETY: `sysfs_add` succeeded above; `iommu_device_register_bus()` failed and
+                    // undid its own work (`iommu_device_unregister_bus()` on its error paths), so
+                    // `iommu` is not registered.
+                    unsafe { bindings::iommu_device_sysfs_remove(iommu) };
+                }
+                ret
+            }),
+            kind: Kind::Bus { bus, nb },
+            _parent: PhantomData,
+            _pin: PhantomPinned,
+        }? Error)
     }
 
-    /// True if `dev` is on the bus of [`Self::register_bus`].
-    pub fn is_on_bus(&self, dev: &Device) -> bool {
-        let bus = self.bus.load(Relaxed);
-        // SAFETY: `dev` is valid; `bus` is a plain field.
-        !bus.is_null() && core::ptr::eq(unsafe { (*dev.as_raw()).bus }, bus)
+    /// The instance, for `probe_device` to return, borrowed as long as `self`.
+    #[inline]
+    pub fn instance_ref(&self) -> InstanceRef<'_, D> {
+        // INVARIANT: `self` is a live, registered `Registration<D>` (type invariant), and stays
+        // so while borrowed.
+        // SAFETY: `Opaque::get` never returns NULL.
+        let iommu = unsafe { NonNull::new_unchecked(self.iommu.get()) };
+        InstanceRef(iommu, PhantomData)
     }
 
-    /// Adds `dev`, a device on the bus of [`Self::register_bus`], to this instance: the core
-    /// probes it (the selftest's `iommu_mock_device_add()`).
-    #[cfg(CONFIG_IOMMUFD_TEST)]
-    pub fn mock_device_add(&'static self, dev: &Device) -> Result {
-        if !self.registered.load(Relaxed) {
-            return Err(ENODEV);
-        }
-        // SAFETY: `dev` is valid and not added yet (the caller created it); `self` is registered.
-        to_result(unsafe { bindings::iommu_mock_device_add(dev.as_raw(), self.as_raw()) })
+    /// The driver's per-instance data.
+    #[inline]
+    pub fn data(&self) -> &D::Instance {
+        &self.data
     }
 
-    /// Unregisters the instance (the core releases its devices first) and removes the sysfs
-    /// entry. Does nothing if it is not registered.
+    /// Adds `dev`, a device on the bus of [`Self::new_on_bus`] that is not probed yet, to this
+    /// instance: the core probes it (the selftest's `iommu_mock_device_add()`).
     ///
-    /// Must not be called concurrently with `register*()` of `self`.
-    pub fn unregister(&self) {
-        if !self.registered.xchg(false, Relaxed) {
-            return;
+    /// # Errors
+    ///
+    /// `EINVAL` if the instance was not registered on a bus; the errors of
+    /// `iommu_mock_device_add()`.
+    #[cfg(CONFIG_IOMMUFD_TEST)]
+    pub fn mock_device_add(&self, dev: &Device) -> Result {
+        if !matches!(self.kind, Kind::Bus { .. }) {
+            return Err(EINVAL);
         }
-        let bus = self.bus.xchg(core::ptr::null_mut(), Relaxed);
-        let nb = self.nb.xchg(core::ptr::null_mut(), Relaxed);
-        // SAFETY: Registered (checked above), in sysfs.
-        unsafe { bindings::iommu_device_sysfs_remove(self.as_raw()) };
-        if bus.is_null() {
-            // SAFETY: Registered with `iommu_device_register()`.
-            unsafe { bindings::iommu_device_unregister(self.as_raw()) };
-        } else {
+        // SAFETY: `dev` is valid; the instance is registered on its bus (type invariant).
+        to_result(unsafe { bindings::iommu_mock_device_add(dev.as_raw(), self.iommu.get()) })
+    }
+
+    /// The driver data of the registration whose `iommu` field is `iommu`.
+    ///
+    /// # Safety
+    ///
+    /// `iommu` is the `iommu` field of a `Registration<D>` that is live for `'b`.
+    #[inline]
+    unsafe fn data_of<'b>(iommu: *mut bindings::iommu_device) -> &'b D::Instance {
+        // SAFETY: This function's `# Safety` requirement: `iommu` is the field of a live
+        // `Registration<D>`;
+        // `Opaque<T>` is `repr(transparent)` over `T`, so the field's address is the pointer's.
+        let reg = unsafe { crate::container_of!(iommu.cast::<Opaque<_>>(), Self, iommu) };
+        // SAFETY: `reg` is live for `'b` (this function's `# Safety` requirement); `data` is
+        // initialised before `iommu` (fields are initialised in order), so before registration.
+        unsafe { &(*reg).data }
+    }
+}
+
+#[pinned_drop]
+impl<D: Driver> PinnedDrop for Registration<'_, D> {
+    fn drop(self: Pin<&mut Self>) {
+        let iommu = self.iommu.get();
+        match self.kind {
+            // SAFETY: Registered with `iommu_device_register()` (type invariant); this releases
+            // every device the core probed for the instance.
+            Kind::Device => unsafe { bindings::iommu_device_unregister(iommu) },
             #[cfg(CONFIG_IOMMUFD_TEST)]
-            // SAFETY: Registered with `iommu_device_register_bus()` on `bus` and `nb`, which
-            // are valid by the contract of `register_bus`.
-            unsafe {
-                bindings::iommu_device_unregister_bus(self.as_raw(), bus, nb)
-            };
+            // SAFETY: Registered with `iommu_device_register_bus()` on `bus` and `nb`, which are
+            // valid until this returns (the contract of `new_on_bus`).
+            Kind::Bus { bus, nb } => unsafe {
+                bindings::iommu_device_unregister_bus(iommu, bus, nb)
+            },
         }
+        // SAFETY: In sysfs (type invariant), no longer registered.
+        unsafe { bindings::iommu_device_sysfs_remove(iommu) };
     }
 }
 
-impl Drop for IommuDevice {
-    /// Unregisters the instance if it is still registered. (`register*()` takes `&'static self`,
-    /// so a registered instance is a `static` or leaked and never dropped; this is a backstop.)
-    fn drop(&mut self) {
-        self.unregister();
-    }
-}
+/// An I/O page-fault queue (`struct iopf_queue`), freed when dropped.
+///
+/// Owned: while a `&IopfQueue` exists (for example during [`IopfQueue::add_device`]) it cannot be
+/// dropped, so the queue is never freed while in use.
+///
+/// # Invariants
+///
+/// The pointer is a queue allocated by `iopf_queue_alloc()`, freed only on drop.
+pub struct IopfQueue(NonNull<bindings::iopf_queue>);
 
-/// An I/O page-fault queue (`struct iopf_queue`), allocated on demand; can be a `static`.
-pub struct IopfQueue(Atomic<*mut bindings::iopf_queue>);
-
-// SAFETY: The pointer is only swapped atomically; the C queue is thread-safe.
+// SAFETY: The C queue is thread-safe (`iopf_queue->lock`); it is freed only by its owner.
 unsafe impl Sync for IopfQueue {}
 // SAFETY: Not bound to a thread.
 unsafe impl Send for IopfQueue {}
 
-impl Default for IopfQueue {
-    fn default() -> Self {
-        Self::new()
+impl IopfQueue {
+    /// Allocates a queue whose workqueue is named `name` (`iopf_queue_alloc()`).
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM` if the queue or its workqueue cannot be allocated.
+    pub fn new(name: &'static CStr) -> Result<Self> {
+        // SAFETY: `name` is a static NUL-terminated string.
+        let q = unsafe { bindings::iopf_queue_alloc(name.as_char_ptr()) };
+        // INVARIANT: Allocated by `iopf_queue_alloc()`.
+        Ok(Self(NonNull::new(q).ok_or(ENOMEM)?))
+    }
+
+    /// Adds `dev` to the queue: its page faults are then reported through it
+    /// (`iopf_queue_add_device()`).
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM`, or `EBUSY` if the device is in a queue already.
+    pub fn add_device<D: Driver>(&self, dev: &ProbedDevice<D>) -> Result {
+        // SAFETY: The queue is allocated (type invariant) and `dev` is valid.
+        to_result(unsafe { bindings::iopf_queue_add_device(self.0.as_ptr(), dev.as_raw()) })
+    }
+
+    /// Removes `dev`, added before, from the queue (`iopf_queue_remove_device()`).
+    pub fn remove_device<D: Driver>(&self, dev: &ProbedDevice<D>) {
+        // SAFETY: The queue is allocated (type invariant) and `dev` is valid.
+        unsafe { bindings::iopf_queue_remove_device(self.0.as_ptr(), dev.as_raw()) };
     }
 }
 
-impl IopfQueue {
-    /// No queue yet.
-    pub const fn new() -> Self {
-        Self(Atomic::new(core::ptr::null_mut()))
-    }
-
-    /// Allocates the queue with the workqueue name `name`.
-    pub fn alloc(&self, name: &'static CStr) -> Result {
-        // SAFETY: `name` is a static NUL-terminated string.
-        let q = unsafe { bindings::iopf_queue_alloc(name.as_char_ptr()) };
-        if q.is_null() {
-            return Err(ENOMEM);
-        }
-        let old = self.0.xchg(q, Relaxed);
-        if !old.is_null() {
-            // SAFETY: `old` was allocated by `alloc`; replacing it is a caller bug, so free it to
-            // not leak.
-            unsafe { bindings::iopf_queue_free(old) };
-        }
-        Ok(())
-    }
-
-    /// True if the queue was allocated.
-    pub fn is_allocated(&self) -> bool {
-        !self.0.load(Relaxed).is_null()
-    }
-
-    /// Frees the queue (its devices must have been removed).
-    pub fn free(&self) {
-        let q = self.0.xchg(core::ptr::null_mut(), Relaxed);
-        if !q.is_null() {
-            // SAFETY: Allocated by `alloc`, no longer reachable through `self`.
-            unsafe { bindings::iopf_queue_free(q) };
-        }
-    }
-
-    /// Adds `dev` to the queue: its page faults are then reported through it. `ENODEV` if the
-    /// queue is not allocated.
-    pub fn add_device<D: Driver>(&self, dev: &ProbedDevice<D>) -> Result {
-        let q = self.0.load(Relaxed);
-        if q.is_null() {
-            return Err(ENODEV);
-        }
-        // SAFETY: `q` is allocated and `dev` is valid.
-        to_result(unsafe { bindings::iopf_queue_add_device(q, dev.as_raw()) })
-    }
-
-    /// Removes `dev`, added before, from the queue.
-    pub fn remove_device<D: Driver>(&self, dev: &ProbedDevice<D>) {
-        let q = self.0.load(Relaxed);
-        if !q.is_null() {
-            // SAFETY: `q` is allocated and `dev` is valid.
-            unsafe { bindings::iopf_queue_remove_device(q, dev.as_raw()) };
-        }
+impl Drop for IopfQueue {
+    fn drop(&mut self) {
+        // SAFETY: Allocated by `iopf_queue_alloc()` (type invariant) and no longer borrowed;
+        // `iopf_queue_free()` removes any devices still in it.
+        unsafe { bindings::iopf_queue_free(self.0.as_ptr()) };
     }
 }

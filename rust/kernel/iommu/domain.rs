@@ -30,7 +30,7 @@
 use super::{
     device::ProbedDevice,
     ops::Driver,
-    pt::Format,
+    pt::{Format, FormatHwInfo},
     user_data::UserDataArray,
     viommu::Viommu, //
 };
@@ -75,6 +75,20 @@ unsafe impl Sync for Domain {}
 // SAFETY: A domain is not bound to a thread.
 unsafe impl Send for Domain {}
 
+/// Reads field `$f` of the C domain of the [`Domain`] `$d`, by value through the raw pointer: no
+/// reference to the whole structure is made, since the core writes some of its fields (e.g.
+/// `iopf_handler`, `cookie_type`) while drivers read others.
+macro_rules! field {
+    ($d:expr, $f:ident) => {{
+        let d: &Domain = $d;
+        // SAFETY: By the type invariant of `Domain` the C domain is valid and initialised. The
+        // fields read with this macro (`type_`, `ops`, `dirty_ops`, `pgsize_bitmap`, `geometry`,
+        // `iopf_handler`) are set by the allocator or by iommufd before the domain is attached
+        // or handed to a driver, and not written while it is in use.
+        unsafe { (&raw const (*d.0.get()).$f).read() }
+    }};
+}
+
 impl Domain {
     /// Borrows a C domain.
     ///
@@ -82,8 +96,10 @@ impl Domain {
     ///
     /// `ptr` is valid and initialised for `'a`.
     #[inline]
-    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::iommu_domain) -> &'a Self {
-        // SAFETY: `Domain` is `repr(transparent)` over the C struct; validity by the caller.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::iommu_domain) -> &'a Self {
+        // SAFETY: `Domain` is `repr(transparent)` over `Opaque<iommu_domain>`, so the cast keeps
+        // the layout; `ptr` is valid and initialised for `'a` by this function's `# Safety`
+        // requirement, which is the type invariant of `Domain`.
         unsafe { &*ptr.cast() }
     }
 
@@ -94,7 +110,8 @@ impl Domain {
     /// `ptr` is NULL or valid and initialised for `'a`.
     #[inline]
     pub(crate) unsafe fn from_raw_opt<'a>(ptr: *mut bindings::iommu_domain) -> Option<&'a Self> {
-        // SAFETY: By the caller.
+        // SAFETY: `ptr` is not NULL here, so by this function's `# Safety` requirement it is valid
+        // and initialised for `'a`, as `Domain::from_raw` needs.
         (!ptr.is_null()).then(|| unsafe { Self::from_raw(ptr) })
     }
 
@@ -104,17 +121,10 @@ impl Domain {
         self.0.get()
     }
 
-    #[inline]
-    fn raw(&self) -> &bindings::iommu_domain {
-        // SAFETY: By the type invariant the domain is valid; the fields read through this are not
-        // written concurrently (see the `Sync` impl).
-        unsafe { &*self.0.get() }
-    }
-
     /// The `IOMMU_DOMAIN_*` type.
     #[inline]
     pub fn domain_type(&self) -> u32 {
-        self.raw().type_
+        field!(self, type_)
     }
 
     /// True for a nested (user-managed stage-1) domain.
@@ -136,22 +146,22 @@ impl Domain {
     /// True if the domain has dirty-tracking operations (it was allocated with
     /// `IOMMU_HWPT_ALLOC_DIRTY_TRACKING`).
     pub fn has_dirty_ops(&self) -> bool {
-        !self.raw().dirty_ops.is_null()
+        !field!(self, dirty_ops).is_null()
     }
 
     /// True if iommufd installed an I/O page-fault handler (a fault-capable HWPT).
     pub fn has_iopf_handler(&self) -> bool {
-        self.raw().iopf_handler.is_some()
+        field!(self, iopf_handler).is_some()
     }
 
     /// The page sizes the domain maps.
     pub fn pgsize_bitmap(&self) -> usize {
-        self.raw().pgsize_bitmap
+        field!(self, pgsize_bitmap)
     }
 
     /// The aperture: the first and last IOVA that can be mapped.
     pub fn aperture(&self) -> (u64, u64) {
-        let g = &self.raw().geometry;
+        let g = field!(self, geometry);
         (g.aperture_start, g.aperture_end)
     }
 
@@ -163,7 +173,7 @@ impl Domain {
 
     #[inline]
     fn ops(&self) -> *const bindings::iommu_domain_ops {
-        self.raw().ops
+        field!(self, ops)
     }
 
     /// The driver's paging domain, if this is one of type `T`.
@@ -171,8 +181,9 @@ impl Domain {
         if !core::ptr::eq(self.ops(), T::TABLE.as_ptr()) {
             return None;
         }
-        // SAFETY: Only `PagingDomain<T>` uses `T::TABLE` (it is a static of `T`), and the domain
-        // is the first field of the table, which is the first field of the `repr(C)`
+        // SAFETY: Only `PagingDomain<T>` installs `T::TABLE`, a `static` (the contract of
+        // `PagingTable::new()`), whose address no other type's table shares; the domain is the
+        // first field of the page table, which is the first field of the `repr(C)`
         // `PagingDomain<T>`; it lives as long as `self`.
         Some(unsafe { &*self.as_raw().cast::<PagingDomain<T>>() })
     }
@@ -182,8 +193,9 @@ impl Domain {
         if !core::ptr::eq(self.ops(), T::TABLE.as_ptr()) {
             return None;
         }
-        // SAFETY: Only `NestedDomain<T>` uses `T::TABLE`, and the domain is the first field of
-        // the `repr(C)` `NestedDomain<T>`; it lives as long as `self`.
+        // SAFETY: Only `NestedDomain<T>` installs `T::TABLE`, a `static` (the contract of
+        // `NestedTable::new()`) whose address no other type's table shares; the domain is the
+        // first field of the `repr(C)` `NestedDomain<T>`; it lives as long as `self`.
         Some(unsafe { &*self.as_raw().cast::<NestedDomain<T>>() })
     }
 }
@@ -201,7 +213,10 @@ unsafe fn attach_args<'a, X, D: Driver>(
     dev: *mut bindings::device,
     old: *mut bindings::iommu_domain,
 ) -> (&'a X, &'a ProbedDevice<D>, Option<&'a Domain>) {
-    // SAFETY: By the caller.
+    // SAFETY: This function's `# Safety` requirements: `domain` is live for `'a` and its Rust
+    // type is `X`, which starts with the `struct iommu_domain`, so the cast reference is valid;
+    // `dev` is valid and probed by `D` for `'a`, as `ProbedDevice::from_raw` needs; `old` is NULL
+    // or valid and initialised for `'a`, as `Domain::from_raw_opt` needs.
     unsafe {
         (
             &*domain.cast::<X>(),
@@ -217,8 +232,8 @@ pub trait StaticOps: Sized + 'static {
     /// The driver.
     type Driver: Driver;
 
-    /// The static operations table of this type (`static TABLE: StaticTable<Self> =
-    /// StaticTable::new();`).
+    /// The operations table of this type, a `static`:
+    /// `kernel::iommu_static_table!(StaticTable<MyType>)`.
     const TABLE: &'static StaticTable<Self>;
 
     /// Attaches `dev` (its RID) to the domain, replacing `old`.
@@ -248,7 +263,12 @@ unsafe impl<T: StaticOps> Sync for StaticTable<T> {}
 
 impl<T: StaticOps> StaticTable<T> {
     /// Builds the table.
-    pub const fn new() -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The result initialises a `static` item (use
+    /// [`iommu_static_table!`](crate::iommu_static_table)).
+    pub const unsafe fn new() -> Self {
         Self(
             bindings::iommu_domain_ops {
                 attach_dev: Some(Self::attach_dev),
@@ -277,7 +297,15 @@ impl<T: StaticOps> StaticTable<T> {
         dev: *mut bindings::device,
         old: *mut bindings::iommu_domain,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `domain` is a `StaticDomain` using this table (its `ops`, set only by
+        // `StaticDomain::with_type`), a `static`, so valid for the call. `dev` is probed by
+        // `T::Driver`: the core attaches after `domain_iommu_ops_compatible(dev_iommu_ops(dev),
+        // domain)` (`__iommu_attach_group()`, `iommu_attach_device_pasid()`), which for a static
+        // domain holds only if it is `dev_iommu_ops(dev)`'s own blocked or identity domain, or
+        // uses `dev_iommu_ops(dev)`'s static domains directly (`iommu_deinit_device()`,
+        // `iommu_remove_dev_pasid()`); a `StaticDomain<T::Driver>` can only be in
+        // `T::Driver::OPS`. `old` is NULL or the domain the core still has attached (freed only
+        // after it is replaced).
         let (d, dev, old) = unsafe { attach_args::<Domain, T::Driver>(domain, dev, old) };
         ret_of(T::attach_dev(d, dev, old))
     }
@@ -291,42 +319,52 @@ impl<T: StaticOps> StaticTable<T> {
         pasid: bindings::ioasid_t,
         old: *mut bindings::iommu_domain,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `domain` is a `StaticDomain` using this table (its `ops`, set only by
+        // `StaticDomain::with_type`), a `static`, so valid for the call. `dev` is probed by
+        // `T::Driver`: the core attaches after `domain_iommu_ops_compatible(dev_iommu_ops(dev),
+        // domain)` (`__iommu_attach_group()`, `iommu_attach_device_pasid()`), which for a static
+        // domain holds only if it is `dev_iommu_ops(dev)`'s own blocked or identity domain, or
+        // uses `dev_iommu_ops(dev)`'s static domains directly (`iommu_deinit_device()`,
+        // `iommu_remove_dev_pasid()`); a `StaticDomain<T::Driver>` can only be in
+        // `T::Driver::OPS`. `old` is NULL or the domain the core still has attached (freed only
+        // after it is replaced).
         let (d, dev, old) = unsafe { attach_args::<Domain, T::Driver>(domain, dev, old) };
         ret_of(T::set_dev_pasid(d, dev, pasid, old))
     }
 }
 
-impl<T: StaticOps> Default for StaticTable<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// A static blocked or identity domain.
+/// A static blocked or identity domain of the driver `D`.
+///
+/// Typed by its driver: [`Driver::BLOCKED_DOMAIN`] and the other static-domain constants of `D`
+/// only take a `StaticDomain<D>`, whose operations are those of a [`StaticOps`] type of `D`, so a
+/// driver cannot name another driver's static domain (whose callbacks would misread this driver's
+/// per-device data).
 #[repr(transparent)]
-pub struct StaticDomain(Opaque<bindings::iommu_domain>);
+pub struct StaticDomain<D: Driver>(Opaque<bindings::iommu_domain>, PhantomData<D>);
 
 // SAFETY: The IOMMU core only reads static domains.
-unsafe impl Sync for StaticDomain {}
+unsafe impl<D: Driver> Sync for StaticDomain<D> {}
 
-impl StaticDomain {
+impl<D: Driver> StaticDomain<D> {
     /// A blocked domain (`IOMMU_DOMAIN_BLOCKED`) with the operations of `T`.
-    pub const fn blocked<T: StaticOps>() -> Self {
+    pub const fn blocked<T: StaticOps<Driver = D>>() -> Self {
         Self::with_type::<T>(bindings::IOMMU_DOMAIN_BLOCKED)
     }
 
     /// An identity domain (`IOMMU_DOMAIN_IDENTITY`) with the operations of `T`.
-    pub const fn identity<T: StaticOps>() -> Self {
+    pub const fn identity<T: StaticOps<Driver = D>>() -> Self {
         Self::with_type::<T>(bindings::IOMMU_DOMAIN_IDENTITY)
     }
 
-    const fn with_type<T: StaticOps>(type_: u32) -> Self {
-        Self(Opaque::new(bindings::iommu_domain {
-            type_,
-            ops: T::TABLE.as_ptr(),
-            ..pin_init::zeroed()
-        }))
+    const fn with_type<T: StaticOps<Driver = D>>(type_: u32) -> Self {
+        Self(
+            Opaque::new(bindings::iommu_domain {
+                type_,
+                ops: T::TABLE.as_ptr(),
+                ..pin_init::zeroed()
+            }),
+            PhantomData,
+        )
     }
 
     /// The C pointer.
@@ -343,8 +381,8 @@ pub trait PagingOps: Sized + Send + Sync + 'static {
     /// The page-table format.
     type Format: Format;
 
-    /// The static operations table of this type (`static TABLE: PagingTable<Self> =
-    /// PagingTable::new();`).
+    /// The operations table of this type, a `static`:
+    /// `kernel::iommu_static_table!(PagingTable<MyType>)`.
     const TABLE: &'static PagingTable<Self>;
 
     /// Attaches `dev` (its RID) to the domain, replacing `old`.
@@ -392,15 +430,14 @@ pub struct PagingTable<T: PagingOps> {
 // SAFETY: The tables are read-only.
 unsafe impl<T: PagingOps> Sync for PagingTable<T> {}
 
-impl<T: PagingOps> Default for PagingTable<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl<T: PagingOps> PagingTable<T> {
     /// Builds the tables.
-    pub const fn new() -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The result initialises a `static` item (use
+    /// [`iommu_static_table!`](crate::iommu_static_table)).
+    pub const unsafe fn new() -> Self {
         Self {
             ops: bindings::iommu_domain_ops {
                 attach_dev: Some(Self::attach_dev),
@@ -440,7 +477,9 @@ impl<T: PagingOps> PagingTable<T> {
     ///
     /// `domain` uses this table, so it is the domain of a live `PagingDomain<T>`.
     unsafe fn domain<'a>(domain: *mut bindings::iommu_domain) -> &'a PagingDomain<T> {
-        // SAFETY: By the caller; the domain is at offset 0 of `PagingDomain<T>`.
+        // SAFETY: By this function's `# Safety` requirement `domain` is the domain of a live
+        // `PagingDomain<T>`, at offset 0: the first field of the table, itself the first field
+        // of the `repr(C)` `PagingDomain<T>`.
         unsafe { &*domain.cast::<PagingDomain<T>>() }
     }
 
@@ -453,7 +492,15 @@ impl<T: PagingOps> PagingTable<T> {
         dev: *mut bindings::device,
         old: *mut bindings::iommu_domain,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `domain` is the first field of a live `PagingDomain<T>`: the core reaches
+        // `iommu_domain_ops` only through `domain->ops` (`__iommu_attach_device()`), which only
+        // `PagingDomain::new` sets to `T::TABLE`, and frees it (`free`) only after detaching it.
+        // `dev` is probed by `T::Driver`: the core attaches only after
+        // `domain_iommu_ops_compatible(dev_iommu_ops(dev), domain)` (`__iommu_attach_group()`),
+        // i.e. `domain->owner`, the ops whose `domain_alloc_paging_flags` made the domain
+        // (`iommu_domain_init()`, `iommufd_hwpt_paging_alloc()`), is `dev_iommu_ops(dev)`; that is
+        // `T::Driver::OPS` (`Driver<Paging = T>`), registered only by `Registration<T::Driver>`.
+        // `old` is NULL or the domain the core still has attached (freed only after replacement).
         let (d, dev, old) = unsafe { attach_args::<_, T::Driver>(domain, dev, old) };
         ret_of(T::attach_dev(d, dev, old))
     }
@@ -467,7 +514,14 @@ impl<T: PagingOps> PagingTable<T> {
         pasid: bindings::ioasid_t,
         old: *mut bindings::iommu_domain,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `domain` is the first field of a live `PagingDomain<T>`:
+        // `__iommu_set_group_pasid()` calls `domain->ops->set_dev_pasid`, and only
+        // `PagingDomain::new` sets `domain->ops` to `T::TABLE`. `dev` is probed by `T::Driver`:
+        // `iommu_attach_device_pasid()` and `iommu_replace_device_pasid()` check
+        // `domain_iommu_ops_compatible(dev_iommu_ops(dev), domain)`, and `domain->owner` is
+        // `T::Driver::OPS` (set by `iommu_domain_init()` or `iommufd_hwpt_paging_alloc()` for the
+        // ops that allocated it). `old` is NULL or the PASID's current domain, which the core keeps
+        // until it is replaced.
         let (d, dev, old) = unsafe { attach_args::<_, T::Driver>(domain, dev, old) };
         ret_of(T::set_dev_pasid(d, dev, pasid, old))
     }
@@ -476,7 +530,9 @@ impl<T: PagingOps> PagingTable<T> {
     ///
     /// Called by the IOMMU core with a domain using this table.
     unsafe extern "C" fn flush_iotlb_all(domain: *mut bindings::iommu_domain) {
-        // SAFETY: By the function's contract.
+        // SAFETY: `iommu_flush_iotlb_all()` calls `domain->ops->flush_iotlb_all`, and only
+        // `PagingDomain::new` sets `domain->ops` to `T::TABLE`, so `domain` is the domain of a
+        // `PagingDomain<T>`, live while the caller uses it (it is freed only by `free`).
         T::flush_iotlb_all(unsafe { Self::domain(domain) })
     }
 
@@ -488,11 +544,15 @@ impl<T: PagingOps> PagingTable<T> {
         gather: *mut bindings::iommu_iotlb_gather,
     ) {
         if T::HAS_IOTLB_SYNC {
-            // SAFETY: By the function's contract.
+            // SAFETY: `iommu_iotlb_sync()` calls `domain->ops->iotlb_sync`, and only
+            // `PagingDomain::new` sets `domain->ops` to `T::TABLE`, so `domain` is the domain of
+            // a `PagingDomain<T>`, live during the unmap that gathered (freed only by `free`).
             T::iotlb_sync(unsafe { Self::domain(domain) });
         }
-        // SAFETY: `gather` is valid; generic_pt put the table pages it unmapped on its freelist,
-        // and the IOTLB no longer refers to them.
+        // SAFETY: `gather` is the caller's `struct iommu_iotlb_gather` of the unmap, passed by
+        // `iommu_iotlb_sync()` (e.g. from `iommu_unmap()`) and valid for the call; generic_pt put
+        // the table pages it unmapped on its `freelist`, and after `T::iotlb_sync` above (or with
+        // no IOTLB to sync) nothing refers to them.
         unsafe { bindings::iommu_put_pages_list(&raw mut (*gather).freelist) };
     }
 
@@ -503,7 +563,9 @@ impl<T: PagingOps> PagingTable<T> {
         domain: *mut bindings::iommu_domain,
         en: bool,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `iopt_set_dirty_tracking()` calls `domain->dirty_ops->set_dirty_tracking`, and
+        // only `PagingDomain::new` sets `dirty_ops` to `T::TABLE.dirty`, so `domain` is the
+        // domain of a `PagingDomain<T>`, kept by the HWPT iommufd holds for the ioctl.
         let d = unsafe { Self::domain(domain) };
         ret_of(T::set_dirty_tracking(d, en))
     }
@@ -551,7 +613,9 @@ pub struct PagingDomain<T: PagingOps> {
 // SAFETY: The page table is safe to use from any thread (generic_pt's range locking is the
 // caller's, the core's); `T` is `Send + Sync`.
 unsafe impl<T: PagingOps> Send for PagingDomain<T> {}
-// SAFETY: As above.
+// SAFETY: `&PagingDomain<T>` gives `&T` (`T: Sync`) and the page table, whose ops generic_pt
+// allows from concurrent threads under a caller-provided VA range lock (the DOC of
+// `include/linux/generic_pt/iommu.h`), which the core and iommufd provide as for any driver.
 unsafe impl<T: PagingOps> Sync for PagingDomain<T> {}
 
 impl<T: PagingOps> PagingDomain<T> {
@@ -612,6 +676,16 @@ impl<T: PagingOps> PagingDomain<T> {
         unsafe { Domain::from_raw(self.table.get().cast()) }
     }
 
+    /// The hardware information of the page table (`pt_iommu_<fmt>_hw_info()`): the root the
+    /// IOMMU is programmed with (a physical address) and the table's shape.
+    pub fn hw_info(&self) -> <T::Format as FormatHwInfo>::HwInfo
+    where
+        T::Format: FormatHwInfo,
+    {
+        // SAFETY: The table is initialised (type invariant) and deinitialised only on drop.
+        unsafe { <T::Format as FormatHwInfo>::hw_info(self.table.get()) }
+    }
+
     fn pt(&self) -> *mut bindings::pt_iommu {
         // The `struct pt_iommu` is the first member of every format's table.
         self.table.get().cast()
@@ -668,8 +742,8 @@ pub trait NestedOps: Sized + Send + Sync + 'static {
     /// The driver.
     type Driver: Driver<Nested = Self>;
 
-    /// The static operations table of this type (`static TABLE: NestedTable<Self> =
-    /// NestedTable::new();`).
+    /// The operations table of this type, a `static`:
+    /// `kernel::iommu_static_table!(NestedTable<MyType>)`.
     const TABLE: &'static NestedTable<Self>;
 
     /// Attaches `dev` (its RID) to the domain, replacing `old`.
@@ -706,15 +780,14 @@ pub struct NestedTable<T: NestedOps>(bindings::iommu_domain_ops, PhantomData<T>)
 // SAFETY: The table is read-only.
 unsafe impl<T: NestedOps> Sync for NestedTable<T> {}
 
-impl<T: NestedOps> Default for NestedTable<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl<T: NestedOps> NestedTable<T> {
     /// Builds the table.
-    pub const fn new() -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The result initialises a `static` item (use
+    /// [`iommu_static_table!`](crate::iommu_static_table)).
+    pub const unsafe fn new() -> Self {
         Self(
             bindings::iommu_domain_ops {
                 attach_dev: Some(Self::attach_dev),
@@ -744,7 +817,8 @@ impl<T: NestedOps> NestedTable<T> {
     ///
     /// `domain` uses this table, so it is the domain of a live `NestedDomain<T>`.
     unsafe fn domain<'a>(domain: *mut bindings::iommu_domain) -> &'a NestedDomain<T> {
-        // SAFETY: By the caller; the domain is at offset 0 of `NestedDomain<T>`.
+        // SAFETY: By this function's `# Safety` requirement `domain` is the domain of a live
+        // `NestedDomain<T>`, its first field (offset 0 of the `repr(C)` struct).
         unsafe { &*domain.cast::<NestedDomain<T>>() }
     }
 
@@ -757,7 +831,14 @@ impl<T: NestedOps> NestedTable<T> {
         dev: *mut bindings::device,
         old: *mut bindings::iommu_domain,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `domain` is the first field of a live `NestedDomain<T>`: the core reaches
+        // `iommu_domain_ops` only through `domain->ops` (`__iommu_attach_device()`), which only
+        // `NestedDomain::alloc` sets to `T::TABLE`, and iommufd frees the domain (`free`, from
+        // `iommufd_hwpt_nested_destroy()`) only after detaching it. `dev` is probed by
+        // `T::Driver`: `__iommu_attach_group()` checks `domain_iommu_ops_compatible(
+        // dev_iommu_ops(dev), domain)`, and iommufd set `domain->owner` to the ops that made it
+        // (`iommufd_hwpt_nested_alloc()`, `iommufd_viommu_alloc_hwpt_nested()`), `T::Driver::OPS`.
+        // `old` is NULL or the domain the core still has attached (freed only after replacement).
         let (d, dev, old) = unsafe { attach_args::<_, T::Driver>(domain, dev, old) };
         ret_of(T::attach_dev(d, dev, old))
     }
@@ -771,7 +852,13 @@ impl<T: NestedOps> NestedTable<T> {
         pasid: bindings::ioasid_t,
         old: *mut bindings::iommu_domain,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `domain` is the first field of a live `NestedDomain<T>`:
+        // `__iommu_set_group_pasid()` calls `domain->ops->set_dev_pasid`, and only
+        // `NestedDomain::alloc` sets `domain->ops` to `T::TABLE`. `dev` is probed by `T::Driver`:
+        // `iommu_attach_device_pasid()` and `iommu_replace_device_pasid()` check
+        // `domain_iommu_ops_compatible(dev_iommu_ops(dev), domain)`, and iommufd set
+        // `domain->owner` to `T::Driver::OPS`, the ops that allocated it. `old` is NULL or the
+        // PASID's current domain, which the core keeps until replaced.
         let (d, dev, old) = unsafe { attach_args::<_, T::Driver>(domain, dev, old) };
         ret_of(T::set_dev_pasid(d, dev, pasid, old))
     }
@@ -783,10 +870,13 @@ impl<T: NestedOps> NestedTable<T> {
         domain: *mut bindings::iommu_domain,
         array: *mut bindings::iommu_user_data_array,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `iommufd_hwpt_invalidate()` calls `hwpt->domain->ops->cache_invalidate_user`
+        // for a nested HWPT it holds (`iommufd_get_object()`), and only `NestedDomain::alloc`
+        // sets `domain->ops` to `T::TABLE`: `domain` is the domain of a live `NestedDomain<T>`.
         let d = unsafe { Self::domain(domain) };
-        // SAFETY: `array` is valid for the call; `UserDataArray` writes the handled count back
-        // when dropped, before this returns.
+        // SAFETY: `iommufd_hwpt_invalidate()` passes its on-stack `data_array`, valid and not
+        // otherwise accessed for the call; `UserDataArray` writes the handled count back when
+        // dropped, before this returns, and `iommufd_hwpt_invalidate()` reads it afterwards.
         let mut array = unsafe { UserDataArray::from_raw(array) };
         ret_of(T::cache_invalidate_user(d, &mut array))
     }
@@ -795,7 +885,9 @@ impl<T: NestedOps> NestedTable<T> {
     ///
     /// Called once by the IOMMU core with a domain of this table that it no longer uses.
     unsafe extern "C" fn free(domain: *mut bindings::iommu_domain) {
-        // SAFETY: `NestedDomain::into_raw` gave the core this pointer from a `Pin<KBox<_>>`.
+        // SAFETY: `domain->ops` is `T::TABLE` only for domains `NestedDomain::into_raw` gave the
+        // core from a `Pin<KBox<NestedDomain<T>>>`; `iommu_domain_free()` (from
+        // `__iommufd_hwpt_destroy()`) calls `free` once, after its last use of the domain.
         drop(unsafe { Pin::new_unchecked(KBox::from_raw(domain.cast::<NestedDomain<T>>())) });
     }
 }
@@ -823,7 +915,8 @@ pub struct NestedDomain<T: NestedOps> {
 
 // SAFETY: The parent is `Sync` (a `PagingDomain`), the domain is only read, `T` is `Send + Sync`.
 unsafe impl<T: NestedOps> Send for NestedDomain<T> {}
-// SAFETY: As above.
+// SAFETY: `&NestedDomain<T>` gives `&T` (`T: Sync`), the parent `PagingDomain` (which is
+// `Sync`), the vIOMMU (its data is `Sync`) and the domain, whose fields it only reads.
 unsafe impl<T: NestedOps> Sync for NestedDomain<T> {}
 
 impl<T: NestedOps> NestedDomain<T> {
@@ -904,32 +997,31 @@ mod tests {
     use crate::{
         device::Device,
         iommu::{
-            device::IommuDevice,
-            ops::OpsTable,
+            device::ProbeInstances,
+            ops::{OpsTable, Probed},
             pt::{AmdV1Config, AmdV1Mock, CommonConfig},
             viommu::{ViommuOps, ViommuTable},
         },
     };
 
-    struct TestDriver;
-    struct TestPaging;
-    struct TestNested;
-    struct TestViommu;
-
-    static OPS: OpsTable<TestDriver> = OpsTable::new();
-    static PAGING: PagingTable<TestPaging> = PagingTable::new();
-    static NESTED: NestedTable<TestNested> = NestedTable::new();
-    static VIOMMU: ViommuTable<TestViommu> = ViommuTable::new();
+    pub(super) struct TestDriver;
+    pub(super) struct TestPaging;
+    pub(super) struct TestNested;
+    pub(super) struct TestViommu;
 
     #[vtable]
     impl Driver for TestDriver {
         type DevData = ();
+        type Instance = ();
         type Paging = TestPaging;
         type Nested = TestNested;
         type Viommu = TestViommu;
-        const OPS: &'static OpsTable<Self> = &OPS;
+        const OPS: &'static OpsTable<Self> = crate::iommu_static_table!(OpsTable<TestDriver>);
 
-        fn probe_device(_dev: &Device) -> Result<(&'static IommuDevice, Pin<KBox<()>>)> {
+        fn probe_device<'p>(
+            _dev: &'p Device,
+            _instances: ProbeInstances<'p, Self>,
+        ) -> Result<Probed<'p, Self>> {
             Err(ENODEV)
         }
     }
@@ -939,7 +1031,8 @@ mod tests {
     impl PagingOps for TestPaging {
         type Driver = TestDriver;
         type Format = AmdV1Mock;
-        const TABLE: &'static PagingTable<Self> = &PAGING;
+        const TABLE: &'static PagingTable<Self> =
+            crate::iommu_static_table!(PagingTable<TestPaging>);
 
         fn attach_dev(
             _domain: &PagingDomain<Self>,
@@ -953,7 +1046,8 @@ mod tests {
     #[vtable]
     impl NestedOps for TestNested {
         type Driver = TestDriver;
-        const TABLE: &'static NestedTable<Self> = &NESTED;
+        const TABLE: &'static NestedTable<Self> =
+            crate::iommu_static_table!(NestedTable<TestNested>);
 
         fn attach_dev(
             _domain: &NestedDomain<Self>,
@@ -968,7 +1062,8 @@ mod tests {
     impl ViommuOps for TestViommu {
         type Driver = TestDriver;
         type HwQueue = ();
-        const TABLE: &'static ViommuTable<Self> = &VIOMMU;
+        const TABLE: &'static ViommuTable<Self> =
+            crate::iommu_static_table!(ViommuTable<TestViommu>);
     }
 
     /// The selftest mock's table: 2 KiB pages, 56-bit input, starting at level 2.
@@ -1053,11 +1148,259 @@ mod tests {
         assert_eq!(d.domain().iova_to_phys(iova), phys);
         assert_eq!(d.domain().iova_to_phys(iova + 0x2804), phys + 0x2804);
         assert_eq!(d.domain().iova_to_phys(iova + len as u64), 0);
-        // SAFETY: As above; the unmap goes through the table's `iotlb_sync`, which frees the
+        // SAFETY: `dom` is still the valid, unattached paging domain mapped above; the unmap
+        // goes through the table's `iotlb_sync`, which frees the
         // table pages it released.
         let unmapped = unsafe { bindings::iommu_unmap(dom, iova as usize, len) };
         assert_eq!(unmapped, len);
         assert_eq!(d.domain().iova_to_phys(iova), 0);
         Ok(())
+    }
+}
+
+/// The registration of an IOMMU instance: created registered, unregistered on drop.
+#[cfg(CONFIG_IOMMUFD_TEST)]
+#[kunit_tests(rust_iommu_registration)]
+mod registration_tests {
+    use super::tests::TestDriver;
+    use crate::{
+        device::{Bound, Device},
+        faux,
+        iommu::{
+            device::{Options, Registration},
+            ops::Driver,
+        },
+        prelude::*,
+    };
+
+    /// Registers an instance under `parent` and checks what the core holds of it.
+    fn register_and_check(parent: &Device<Bound>, max_pasids: u32) -> Result {
+        let reg = KBox::pin_init(
+            Registration::<TestDriver>::new(parent, Options { max_pasids }, Ok::<_, Error>(())),
+            GFP_KERNEL,
+        )?;
+        let raw = reg.instance_ref().as_raw();
+        // SAFETY: `raw` is the `struct iommu_device` of `reg`, which is registered and alive until
+        // the end of this function; the fields read are written only during registration.
+        let (ops, ready, dev, pasids) =
+            unsafe { ((*raw).ops, (*raw).ready, (*raw).dev, (*raw).max_pasids) };
+        assert!(core::ptr::eq(ops, TestDriver::OPS.as_ptr()));
+        assert!(ready);
+        assert!(!dev.is_null());
+        assert_eq!(pasids, max_pasids);
+        Ok(())
+    }
+
+    #[test]
+    fn registration_lifecycle() -> Result {
+        let faux = faux::Registration::new(c"riommu-kunit-iommu", None)?;
+        let parent: &Device<Bound> = faux.as_ref().as_ref();
+        // The sysfs entry is named after the parent: the second registration only succeeds if
+        // the drop of the first removed the entry (and unregistered the instance before).
+        register_and_check(parent, 16)?;
+        register_and_check(parent, 0)?;
+        Ok(())
+    }
+}
+
+/// Defines, in a module, a test driver whose paging domains use the generic_pt format `$fmt`.
+#[cfg(CONFIG_IOMMUFD_TEST)]
+macro_rules! format_test_driver {
+    ($m:ident, $fmt:ty) => {
+        mod $m {
+            use crate::{
+                device::Device,
+                iommu::{
+                    device::{ProbeInstances, ProbedDevice},
+                    domain::*,
+                    ops::{Driver, OpsTable, Probed},
+                    viommu::{ViommuOps, ViommuTable},
+                },
+            };
+
+            pub(crate) struct Drv;
+            pub(crate) struct Paging;
+            pub(crate) struct Nested;
+            pub(crate) struct Viommu;
+
+            #[vtable]
+            impl Driver for Drv {
+                type DevData = ();
+                type Instance = ();
+                type Paging = Paging;
+                type Nested = Nested;
+                type Viommu = Viommu;
+                const OPS: &'static OpsTable<Self> = crate::iommu_static_table!(OpsTable<Drv>);
+
+                fn probe_device<'p>(
+                    _dev: &'p Device,
+                    _instances: ProbeInstances<'p, Self>,
+                ) -> Result<Probed<'p, Self>> {
+                    Err(ENODEV)
+                }
+            }
+
+            #[vtable]
+            impl PagingOps for Paging {
+                type Driver = Drv;
+                type Format = $fmt;
+                const TABLE: &'static PagingTable<Self> =
+                    crate::iommu_static_table!(PagingTable<Paging>);
+
+                fn attach_dev(
+                    _domain: &PagingDomain<Self>,
+                    _dev: &ProbedDevice<Drv>,
+                    _old: Option<&Domain>,
+                ) -> Result {
+                    Err(EINVAL)
+                }
+            }
+
+            #[vtable]
+            impl NestedOps for Nested {
+                type Driver = Drv;
+                const TABLE: &'static NestedTable<Self> =
+                    crate::iommu_static_table!(NestedTable<Nested>);
+
+                fn attach_dev(
+                    _domain: &NestedDomain<Self>,
+                    _dev: &ProbedDevice<Drv>,
+                    _old: Option<&Domain>,
+                ) -> Result {
+                    Err(EINVAL)
+                }
+            }
+
+            #[vtable]
+            impl ViommuOps for Viommu {
+                type Driver = Drv;
+                type HwQueue = ();
+                const TABLE: &'static ViommuTable<Self> =
+                    crate::iommu_static_table!(ViommuTable<Viommu>);
+            }
+        }
+    };
+}
+
+/// Paging domains on the VT-d formats of generic_pt: map, translate, unmap, hardware information.
+#[cfg(all(
+    CONFIG_IOMMUFD_TEST,
+    CONFIG_IOMMU_PT_X86_64 = "y",
+    CONFIG_IOMMU_PT_VTDSS = "y"
+))]
+#[kunit_tests(rust_iommu_pt_formats)]
+mod format_tests {
+    use super::*;
+    use crate::iommu::pt::{features, CommonConfig, TopLevelConfig};
+
+    format_test_driver!(fs, crate::iommu::pt::X86_64);
+    format_test_driver!(ss, crate::iommu::pt::VtdSs);
+
+    const SZ_4K: usize = 0x1000;
+    const SZ_2M: usize = 0x20_0000;
+
+    /// Maps a 4 KiB page and a 2 MiB page into `dom`, checks their translations (at the page,
+    /// inside it, past it), unmaps both and checks that nothing translates any more.
+    fn round_trip(dom: &Domain) {
+        let prot = (bindings::IOMMU_READ | bindings::IOMMU_WRITE) as i32;
+        let maps = [
+            (0x1000_0000usize, 0x8000_0000u64, SZ_4K),
+            (0x4000_0000usize, 0x1_0020_0000u64, SZ_2M),
+        ];
+        for &(iova, phys, len) in &maps {
+            // SAFETY: `dom` is a valid, unattached paging domain; mapping does not touch `phys`.
+            let ret = unsafe {
+                bindings::iommu_map(dom.as_raw(), iova, phys, len, prot, GFP_KERNEL.as_raw())
+            };
+            assert_eq!(ret, 0);
+        }
+        for &(iova, phys, len) in &maps {
+            let iova = iova as u64;
+            assert_eq!(dom.iova_to_phys(iova), phys);
+            assert_eq!(
+                dom.iova_to_phys(iova + len as u64 - 8),
+                phys + len as u64 - 8
+            );
+            assert_eq!(dom.iova_to_phys(iova + len as u64), 0);
+        }
+        for &(iova, _, len) in &maps {
+            // SAFETY: `dom` is a valid, unattached paging domain (no DMA uses it); the unmap goes
+            // through the table's `iotlb_sync`, which frees the table pages it released.
+            let unmapped = unsafe { bindings::iommu_unmap(dom.as_raw(), iova, len) };
+            assert_eq!(unmapped, len);
+            assert_eq!(dom.iova_to_phys(iova as u64), 0);
+        }
+    }
+
+    #[test]
+    fn x86_64_first_stage() -> Result {
+        // As `intel_iommu_domain_alloc_first_stage()`: 4 levels, 48-bit sign-extended input.
+        let cfg = TopLevelConfig {
+            common: CommonConfig {
+                features: features::SIGN_EXTEND | features::FLUSH_RANGE,
+                hw_max_vasz_lg2: 48,
+                hw_max_oasz_lg2: 52,
+            },
+            top_level: 3,
+        };
+        let d = PagingDomain::<fs::Paging>::new(
+            &cfg,
+            PagingOptions::default(),
+            Ok::<_, Error>(fs::Paging),
+        )?;
+        let info = d.hw_info();
+        assert_eq!(info.levels, 4);
+        assert_ne!(info.gcr3_pt, 0);
+        assert_eq!(info.gcr3_pt % SZ_4K as u64, 0);
+        assert_eq!(d.domain().pgsize_bitmap() & (SZ_4K | SZ_2M), SZ_4K | SZ_2M);
+        round_trip(d.domain());
+        // The root does not move.
+        assert_eq!(d.hw_info(), info);
+        Ok(())
+    }
+
+    #[test]
+    fn vtd_second_stage() -> Result {
+        // As `intel_iommu_domain_alloc_second_stage()` for a 48-bit unit.
+        let cfg = TopLevelConfig {
+            common: CommonConfig {
+                features: features::FLUSH_RANGE,
+                hw_max_vasz_lg2: 48,
+                hw_max_oasz_lg2: 52,
+            },
+            top_level: 3,
+        };
+        let d = PagingDomain::<ss::Paging>::new(
+            &cfg,
+            PagingOptions::default(),
+            Ok::<_, Error>(ss::Paging),
+        )?;
+        let info = d.hw_info();
+        // AW = 2: a 4-level, 48-bit table (VT-d spec 9.7, the SLPTR's AW field).
+        assert_eq!(info.aw, 2);
+        assert_ne!(info.ssptptr, 0);
+        assert_eq!(info.ssptptr % SZ_4K as u64, 0);
+        round_trip(d.domain());
+        Ok(())
+    }
+
+    #[test]
+    fn unsupported_features_are_refused() {
+        // generic_pt refuses features the format does not have (`pt_init_common()`): the
+        // second-stage FORCE_WRITEABLE bit is none of the x86_64 format's.
+        let cfg = TopLevelConfig {
+            common: CommonConfig {
+                features: features::VTDSS_FORCE_WRITEABLE,
+                hw_max_vasz_lg2: 48,
+                hw_max_oasz_lg2: 52,
+            },
+            top_level: 3,
+        };
+        let r = PagingDomain::<fs::Paging>::new(
+            &cfg,
+            PagingOptions::default(),
+            Ok::<_, Error>(fs::Paging),
+        );
+        assert_eq!(r.err(), Some(EOPNOTSUPP));
     }
 }

@@ -39,8 +39,13 @@ use super::{
     user_data::{copy_to_user_raw, UserData},
 };
 use crate::{
-    bindings, error::Error, num::casts::FromSafeCast, prelude::*, transmute::AsBytes,
-    types::Opaque, uaccess::UserPtr,
+    bindings,
+    error::Error,
+    num::casts::FromSafeCast,
+    prelude::*,
+    transmute::AsBytes,
+    types::{NotThreadSafe, Opaque},
+    uaccess::UserPtr,
 };
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
@@ -55,19 +60,21 @@ pub mod uapi {
     };
 
     // SAFETY: uAPI structures have no implicit padding (the uAPI rule, `__reserved` members where
-    // needed): `iommu_hwpt_alloc` is 8 `__u32`, a `__u64` and 2 `__u32` (48 bytes),
-    // `iommu_hwpt_get_dirty_bitmap` 4 `__u32` and 4 `__u64` (48), `iommu_hwpt_invalidate` 2
-    // `__u32`, a `__u64` and 4 `__u32` (32), `iommu_hwpt_set_dirty_tracking` 4 `__u32` (16); each
-    // in an order that keeps every `__u64` 8-byte aligned.
+    // needed): `iommu_hwpt_alloc` is 8 `__u32`, a `__u64` and 2 `__u32` (48 bytes), in an order
+    // that keeps the `__u64` 8-byte aligned, so every byte is initialised.
     unsafe impl crate::transmute::AsBytes for HwptAlloc {}
-    // SAFETY: See above.
+    // SAFETY: `iommu_hwpt_get_dirty_bitmap` is 4 `__u32` then 4 `__u64` (48 bytes, checked
+    // below): every `__u64` is 8-byte aligned, so there is no padding and every byte is
+    // initialised.
     unsafe impl crate::transmute::AsBytes for HwptGetDirtyBitmap {}
-    // SAFETY: See above.
+    // SAFETY: `iommu_hwpt_invalidate` is 2 `__u32`, a `__u64` and 4 `__u32` (32 bytes, checked
+    // below): the `__u64` is at offset 8, so there is no padding and every byte is initialised.
     unsafe impl crate::transmute::AsBytes for HwptInvalidate {}
-    // SAFETY: See above.
+    // SAFETY: `iommu_hwpt_set_dirty_tracking` is 4 `__u32` (16 bytes, checked below): no padding,
+    // so every byte is initialised.
     unsafe impl crate::transmute::AsBytes for HwptSetDirtyTracking {}
 
-    // The sizes the SAFETY comment above relies on.
+    // The sizes the SAFETY comments above rely on.
     const _: () = {
         assert!(core::mem::size_of::<HwptAlloc>() == 48);
         assert!(core::mem::size_of::<HwptGetDirtyBitmap>() == 48);
@@ -133,7 +140,8 @@ impl Ctx {
     /// `ptr` is a valid context for `'a`.
     #[inline]
     unsafe fn from_raw<'a>(ptr: *mut bindings::iommufd_ctx) -> &'a Self {
-        // SAFETY: `repr(transparent)`; validity by the caller.
+        // SAFETY: `Ctx` is `repr(transparent)` over `Opaque<iommufd_ctx>`; `ptr` is a valid
+        // context for `'a` (this function's `# Safety` requirement), the type invariant of `Ctx`.
         unsafe { &*ptr.cast() }
     }
 
@@ -340,7 +348,8 @@ impl<T: Object> core::ops::Deref for ObjRef<'_, T> {
 
     #[inline]
     fn deref(&self) -> &T {
-        // SAFETY: Valid while the reference is held (type invariant).
+        // SAFETY: By the type invariant of `ObjRef`, `obj` is a valid `T` on which `self` holds
+        // a `users` reference, so iommufd does not destroy it while `self` lives.
         unsafe { self.obj.as_ref() }
     }
 }
@@ -368,7 +377,9 @@ impl<T: Object> UsersRef<T> {
     /// Takes a `users` reference on `obj`.
     #[inline]
     pub fn new(obj: &T) -> Self {
-        // SAFETY: `obj` is valid and already referenced by the caller, so `users` is not zero.
+        // SAFETY: `obj` is a live `T` (a reference to it exists, which the `ObjRef`,
+        // `NewObject` or `Dying` it came from keeps valid), so `users` is not zero and
+        // `refcount_inc()` on it is sound.
         unsafe { bindings::refcount_inc(&raw mut (*T::obj(obj)).users) };
         // INVARIANT: Just taken.
         Self {
@@ -388,7 +399,8 @@ impl<T: Object> UsersRef<T> {
     #[inline]
     unsafe fn from_raw(ptr: *mut T) -> Self {
         Self {
-            // SAFETY: By the caller: not NULL, and it owns the reference `into_raw` stored.
+            // SAFETY: `ptr` came from `UsersRef::into_raw` (this function's `# Safety`
+            // requirement), which took it from a `NonNull`, so it is not NULL.
             obj: unsafe { NonNull::new_unchecked(ptr) },
         }
     }
@@ -399,7 +411,8 @@ impl<T: Object> core::ops::Deref for UsersRef<T> {
 
     #[inline]
     fn deref(&self) -> &T {
-        // SAFETY: Valid while the reference is held (type invariant).
+        // SAFETY: By the type invariant of `UsersRef`, `obj` is a valid `T` on which `self` holds
+        // a `users` reference; iommufd refuses to destroy an object with extra users (`EBUSY`).
         unsafe { self.obj.as_ref() }
     }
 }
@@ -427,7 +440,8 @@ impl<'a, T: Object> NewObject<'a, T> {
     /// The ID the object will have.
     #[inline]
     pub fn id(&self) -> u32 {
-        // SAFETY: Valid (type invariant).
+        // SAFETY: By the type invariant of `NewObject`, `obj` is a valid, unfinalized `T`, and
+        // `_iommufd_object_alloc()` set its `id` (reserved in `ictx->objects`).
         unsafe { (*T::obj(self.obj.as_ptr())).id }
     }
 
@@ -456,7 +470,8 @@ impl<T: Object> core::ops::Deref for NewObject<'_, T> {
 
     #[inline]
     fn deref(&self) -> &T {
-        // SAFETY: Valid (type invariant).
+        // SAFETY: By the type invariant of `NewObject`, `obj` is a valid `T` owned by `self`
+        // and freed only by its drop (abort) or after `finalize`, which consumes `self`.
         unsafe { self.obj.as_ref() }
     }
 }
@@ -491,7 +506,8 @@ impl<T: Object> Dying<'_, T> {
     pub unsafe fn from_obj(obj: *mut bindings::iommufd_object) -> Self {
         // INVARIANT: By the caller.
         Self {
-            // SAFETY: By the caller, `obj` is a valid `T`.
+            // SAFETY: `obj` is the object of a `T` being destroyed or aborted (this function's
+            // `# Safety` requirement), so `T::from_obj(obj)` is that `T`, not NULL.
             obj: unsafe { NonNull::new_unchecked(T::from_obj(obj)) },
             _p: PhantomData,
         }
@@ -508,7 +524,8 @@ impl<T: Object> core::ops::Deref for Dying<'_, T> {
 
     #[inline]
     fn deref(&self) -> &T {
-        // SAFETY: Valid (type invariant).
+        // SAFETY: By the type invariant of `Dying`, `obj` is valid and exclusively owned by
+        // `self` for `'a`: iommufd frees it only after the destroy or abort operation returns.
         unsafe { self.obj.as_ref() }
     }
 }
@@ -577,7 +594,8 @@ impl core::ops::Deref for OwnedDomain {
 
     #[inline]
     fn deref(&self) -> &Domain {
-        // SAFETY: Valid (type invariant).
+        // SAFETY: By the type invariant of `OwnedDomain`, `domain` is a valid domain owned by
+        // `self`, freed only by its drop, so valid and initialised for the borrow.
         unsafe { Domain::from_raw(self.domain.as_ptr()) }
     }
 }
@@ -585,7 +603,8 @@ impl core::ops::Deref for OwnedDomain {
 impl Drop for OwnedDomain {
     #[inline]
     fn drop(&mut self) {
-        // SAFETY: Owned (type invariant).
+        // SAFETY: By the type invariant of `OwnedDomain`, `domain` is a valid domain that only
+        // `self` owns (no HWPT holds it, nothing is attached to it), so it is freed once, here.
         unsafe { bindings::iommu_domain_free(self.domain.as_ptr()) };
     }
 }
@@ -627,6 +646,7 @@ impl Ioas {
         IoasGuard {
             ioas: self,
             locked_here: true,
+            _not_send: NotThreadSafe,
         }
     }
 
@@ -685,6 +705,8 @@ impl Ioas {
 pub struct IoasGuard<'a> {
     ioas: &'a Ioas,
     locked_here: bool,
+    /// A mutex is released by the task that took it: the guard stays on its thread.
+    _not_send: NotThreadSafe,
 }
 
 impl<'a> IoasGuard<'a> {
@@ -702,6 +724,7 @@ impl<'a> IoasGuard<'a> {
         Self {
             ioas,
             locked_here: false,
+            _not_send: NotThreadSafe,
         }
     }
 
@@ -1253,7 +1276,8 @@ impl<'a, C> Ucmd<'a, C> {
     pub unsafe fn from_raw(raw: *mut bindings::iommufd_ucmd) -> Self {
         // INVARIANT: By the caller.
         Self {
-            // SAFETY: By the caller, not NULL.
+            // SAFETY: `raw` is the ucmd of an ioctl, valid for `'a` (this function's `# Safety`
+            // requirement), so not NULL.
             raw: unsafe { NonNull::new_unchecked(raw) },
             _p: PhantomData,
         }
@@ -1344,7 +1368,10 @@ pub mod glue {
         immediate_attach: bool,
         user_data: *const bindings::iommu_user_data,
     ) -> *mut bindings::iommufd_hwpt_paging {
-        // SAFETY: By the function's contract.
+        // SAFETY: The C callers (`iommufd_device_auto_get_domain()` in `device.c`, and the
+        // layer's own `IOMMU_HWPT_ALLOC`) pass a valid `ictx`, an `ioas` and an `idev` they hold
+        // references on (this function's `# Safety` section); `Ioas` and `IDevice` are
+        // `repr(transparent)` over the C structs.
         let (ctx, ioas, idev) = unsafe {
             (
                 Ctx::from_raw(ictx),
@@ -1352,10 +1379,12 @@ pub mod glue {
                 &*idev.cast::<IDevice>(),
             )
         };
-        // SAFETY: The caller holds the mutex.
+        // SAFETY: The caller holds `ioas->mutex` (this function's `# Safety` section, as
+        // `iommufd_hwpt_paging_alloc()` asserts with `lockdep_assert_held()`).
         let guard = unsafe { IoasGuard::assume_locked(ioas) };
-        // SAFETY: `UserData` is `repr(transparent)` over the C struct, which is NULL or filled in
-        // by iommufd from the uAPI command and valid for the call (the function's contract).
+        // SAFETY: `UserData` is `repr(transparent)` over the C struct; `user_data` is NULL (the
+        // automatic domains of `device.c`) or the on-stack one of `IOMMU_HWPT_ALLOC`, filled in
+        // from the uAPI command and valid for the call (this function's `# Safety` section).
         let ud = unsafe { user_data.cast::<UserData>().as_ref() };
         let hwpt = L::paging_alloc(ctx, &guard, idev, pasid, flags, immediate_attach, ud);
         // The caller finalizes or aborts the HWPT, with the mutex still held.
@@ -1370,7 +1399,8 @@ pub mod glue {
     /// `obj` is a paging HWPT being destroyed.
     #[inline]
     pub unsafe fn paging_destroy<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
-        // SAFETY: By the function's contract.
+        // SAFETY: `obj` is a paging HWPT iommufd is destroying (this function's `# Safety`
+        // requirement), which is what `Dying::from_obj` needs for `HwptPaging`.
         L::paging_destroy(unsafe { Dying::from_obj(obj) })
     }
 
@@ -1379,7 +1409,8 @@ pub mod glue {
     /// `obj` is a paging HWPT being aborted, with its IOAS mutex held.
     #[inline]
     pub unsafe fn paging_abort<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
-        // SAFETY: By the function's contract.
+        // SAFETY: `obj` is a paging HWPT iommufd is aborting (this function's `# Safety`
+        // requirement), which is what `Dying::from_obj` needs for `HwptPaging`.
         let hwpt: Dying<'_, HwptPaging> = unsafe { Dying::from_obj(obj) };
         let ioas: *const Ioas = hwpt.ioas();
         // SAFETY: The IOAS outlives the HWPT (it holds a reference); its mutex is held.
@@ -1392,7 +1423,8 @@ pub mod glue {
     /// `obj` is a nested HWPT being destroyed.
     #[inline]
     pub unsafe fn nested_destroy<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
-        // SAFETY: By the function's contract.
+        // SAFETY: `obj` is a nested HWPT iommufd is destroying (this function's `# Safety`
+        // requirement), which is what `Dying::from_obj` needs for `HwptNested`.
         L::nested_destroy(unsafe { Dying::from_obj(obj) })
     }
 
@@ -1401,7 +1433,8 @@ pub mod glue {
     /// `obj` is a nested HWPT being aborted.
     #[inline]
     pub unsafe fn nested_abort<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
-        // SAFETY: By the function's contract.
+        // SAFETY: `obj` is a nested HWPT iommufd is aborting (this function's `# Safety`
+        // requirement), which is what `Dying::from_obj` needs for `HwptNested`.
         L::nested_abort(unsafe { Dying::from_obj(obj) })
     }
 
@@ -1415,7 +1448,9 @@ pub mod glue {
         ucmd: *mut bindings::iommufd_ucmd,
         f: impl FnOnce(Ucmd<'_, C>) -> Result,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `ucmd` is the ucmd of an ioctl whose command is a `C` (this function's
+        // `# Safety` requirement); `iommufd_fops_ioctl()` keeps it on its stack and uses it only
+        // after `f` returns, so it is valid and not otherwise used for the call.
         match f(unsafe { Ucmd::from_raw(ucmd) }) {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
@@ -1443,7 +1478,10 @@ macro_rules! iommufd_hwpt_layer {
             immediate_attach: bool,
             user_data: *const $crate::bindings::iommu_user_data,
         ) -> *mut $crate::bindings::iommufd_hwpt_paging {
-            // SAFETY: By the function's contract.
+            // SAFETY: The C callers of `iommufd_hwpt_paging_alloc()`
+            // (`iommufd_device_auto_get_domain()`) pass valid pointers with `ioas->mutex` held and
+            // a NULL `user_data`, as this function's `# Safety` section says: what
+            // `glue::paging_alloc` requires.
             unsafe {
                 $crate::iommu::iommufd::glue::paging_alloc::<$t>(
                     ictx,
@@ -1466,7 +1504,10 @@ macro_rules! iommufd_hwpt_layer {
         pub unsafe extern "C" fn iommufd_hwpt_paging_destroy(
             obj: *mut $crate::bindings::iommufd_object,
         ) {
-            // SAFETY: By the function's contract.
+            // SAFETY: `iommufd_object_ops[IOMMUFD_OBJ_HWPT_PAGING].destroy` is this function, and
+            // iommufd calls it only on an object of that type it destroys
+            // (`iommufd_object_remove()`, `iommufd_fops_release()`): the `# Safety` requirement
+            // of `glue::paging_destroy`.
             unsafe { $crate::iommu::iommufd::glue::paging_destroy::<$t>(obj) }
         }
 
@@ -1479,7 +1520,10 @@ macro_rules! iommufd_hwpt_layer {
         pub unsafe extern "C" fn iommufd_hwpt_paging_abort(
             obj: *mut $crate::bindings::iommufd_object,
         ) {
-            // SAFETY: By the function's contract.
+            // SAFETY: `iommufd_object_ops[IOMMUFD_OBJ_HWPT_PAGING].abort` is this function, and
+            // iommufd calls it only on an object of that type it aborts
+            // (`iommufd_object_abort_and_destroy()`), with its IOAS mutex held by the allocating
+            // path: the `# Safety` requirement of `glue::paging_abort`.
             unsafe { $crate::iommu::iommufd::glue::paging_abort::<$t>(obj) }
         }
 
@@ -1492,7 +1536,10 @@ macro_rules! iommufd_hwpt_layer {
         pub unsafe extern "C" fn iommufd_hwpt_nested_destroy(
             obj: *mut $crate::bindings::iommufd_object,
         ) {
-            // SAFETY: By the function's contract.
+            // SAFETY: `iommufd_object_ops[IOMMUFD_OBJ_HWPT_NESTED].destroy` is this function, and
+            // iommufd calls it only on an object of that type it destroys
+            // (`iommufd_object_remove()`, `iommufd_fops_release()`): the `# Safety` requirement of
+            // `glue::nested_destroy`.
             unsafe { $crate::iommu::iommufd::glue::nested_destroy::<$t>(obj) }
         }
 
@@ -1505,7 +1552,10 @@ macro_rules! iommufd_hwpt_layer {
         pub unsafe extern "C" fn iommufd_hwpt_nested_abort(
             obj: *mut $crate::bindings::iommufd_object,
         ) {
-            // SAFETY: By the function's contract.
+            // SAFETY: `iommufd_object_ops[IOMMUFD_OBJ_HWPT_NESTED].abort` is this function, and
+            // iommufd calls it only on an object of that type it aborts
+            // (`iommufd_object_abort_and_destroy()`): the `# Safety` requirement of
+            // `glue::nested_abort`.
             unsafe { $crate::iommu::iommufd::glue::nested_abort::<$t>(obj) }
         }
 
@@ -1518,7 +1568,10 @@ macro_rules! iommufd_hwpt_layer {
         pub unsafe extern "C" fn iommufd_hwpt_alloc(
             ucmd: *mut $crate::bindings::iommufd_ucmd,
         ) -> $crate::ffi::c_int {
-            // SAFETY: By the function's contract.
+            // SAFETY: `iommufd_fops_ioctl()` calls this through `iommufd_ioctl_ops[]` only for
+            // its ioctl number, with `ucmd` its on-stack ucmd whose `cmd` holds the
+            // `struct iommu_hwpt_alloc` copied in by `copy_struct_from_user()`: the
+            // `# Safety` requirement of `glue::ioctl`.
             unsafe {
                 $crate::iommu::iommufd::glue::ioctl(
                     ucmd,
@@ -1536,7 +1589,10 @@ macro_rules! iommufd_hwpt_layer {
         pub unsafe extern "C" fn iommufd_hwpt_set_dirty_tracking(
             ucmd: *mut $crate::bindings::iommufd_ucmd,
         ) -> $crate::ffi::c_int {
-            // SAFETY: By the function's contract.
+            // SAFETY: `iommufd_fops_ioctl()` calls this through `iommufd_ioctl_ops[]` only for
+            // its ioctl number, with `ucmd` its on-stack ucmd whose `cmd` holds the
+            // `struct iommu_hwpt_set_dirty_tracking` copied in by `copy_struct_from_user()`: the
+            // `# Safety` requirement of `glue::ioctl`.
             unsafe {
                 $crate::iommu::iommufd::glue::ioctl(
                     ucmd,
@@ -1554,7 +1610,10 @@ macro_rules! iommufd_hwpt_layer {
         pub unsafe extern "C" fn iommufd_hwpt_get_dirty_bitmap(
             ucmd: *mut $crate::bindings::iommufd_ucmd,
         ) -> $crate::ffi::c_int {
-            // SAFETY: By the function's contract.
+            // SAFETY: `iommufd_fops_ioctl()` calls this through `iommufd_ioctl_ops[]` only for
+            // its ioctl number, with `ucmd` its on-stack ucmd whose `cmd` holds the
+            // `struct iommu_hwpt_get_dirty_bitmap` copied in by `copy_struct_from_user()`: the
+            // `# Safety` requirement of `glue::ioctl`.
             unsafe {
                 $crate::iommu::iommufd::glue::ioctl(
                     ucmd,
@@ -1572,7 +1631,10 @@ macro_rules! iommufd_hwpt_layer {
         pub unsafe extern "C" fn iommufd_hwpt_invalidate(
             ucmd: *mut $crate::bindings::iommufd_ucmd,
         ) -> $crate::ffi::c_int {
-            // SAFETY: By the function's contract.
+            // SAFETY: `iommufd_fops_ioctl()` calls this through `iommufd_ioctl_ops[]` only for
+            // its ioctl number, with `ucmd` its on-stack ucmd whose `cmd` holds the
+            // `struct iommu_hwpt_invalidate` copied in by `copy_struct_from_user()`: the
+            // `# Safety` requirement of `glue::ioctl`.
             unsafe {
                 $crate::iommu::iommufd::glue::ioctl(
                     ucmd,

@@ -4,15 +4,16 @@
 //!
 //! C header: [`include/linux/iommu.h`](srctree/include/linux/iommu.h)
 //!
-//! A driver implements [`Driver`] (a `#[vtable]` trait) and declares its operations table as a
-//! static, `static OPS: OpsTable<MyDriver> = OpsTable::new();`, named back by [`Driver::OPS`]. The
+//! A driver implements [`Driver`] (a `#[vtable]` trait) and names its operations table with
+//! `const OPS: &'static OpsTable<Self> = kernel::iommu_static_table!(OpsTable<MyDriver>);`, which
+//! makes it a `static` (see [`iommu_static_table!`](crate::iommu_static_table)). The
 //! table is built at compile time: an operation the driver does not implement is NULL. The
 //! abstraction converts the C arguments, keeps the driver's per-device data in
 //! `dev->iommu->priv` ([`ProbedDevice`]), turns allocated domains into C pointers and back, and
 //! returns the driver's errors as the errno the core expects.
 
 use super::{
-    device::{IommuDevice, ProbedDevice},
+    device::{InstanceRef, ProbeInstances, ProbedDevice},
     domain::{Domain, NestedDomain, NestedOps, PagingDomain, PagingOps, StaticDomain},
     user_data::UserData,
     viommu::{Viommu, ViommuOps},
@@ -66,6 +67,10 @@ impl HwInfo {
     }
 }
 
+/// What `probe_device` returns: the instance that translates for the device and the driver's
+/// per-device data.
+pub type Probed<'p, D> = (InstanceRef<'p, D>, Pin<KBox<<D as Driver>::DevData>>);
+
 /// The parameters of a page response (`struct iommu_page_response`).
 #[derive(Clone, Copy, Debug)]
 pub struct PageResponse {
@@ -82,6 +87,9 @@ pub struct PageResponse {
 pub trait Driver: Sized + Send + Sync + 'static {
     /// Per-device data, created by `probe_device` and dropped after `release_device`.
     type DevData: Send + Sync;
+    /// Per-instance data, in each [`Registration`](super::device::Registration) of the driver
+    /// (what a C driver embeds its `struct iommu_device` in).
+    type Instance: Send + Sync;
     /// The driver's paging domains.
     type Paging: PagingOps<Driver = Self>;
     /// The driver's nested domains.
@@ -89,22 +97,28 @@ pub trait Driver: Sized + Send + Sync + 'static {
     /// The driver's vIOMMU.
     type Viommu: ViommuOps<Driver = Self>;
 
-    /// The driver's static operations table (`static OPS: OpsTable<Self> = OpsTable::new();`).
+    /// The driver's operations table, a `static`:
+    /// `kernel::iommu_static_table!(OpsTable<MyDriver>)`.
     const OPS: &'static OpsTable<Self>;
     /// The blocked domain, if the driver has a static one.
-    const BLOCKED_DOMAIN: Option<&'static StaticDomain> = None;
+    const BLOCKED_DOMAIN: Option<&'static StaticDomain<Self>> = None;
     /// The default domain, if the driver forces a static one on every device.
-    const DEFAULT_DOMAIN: Option<&'static StaticDomain> = None;
+    const DEFAULT_DOMAIN: Option<&'static StaticDomain<Self>> = None;
     /// The identity domain, if the driver has a static one.
-    const IDENTITY_DOMAIN: Option<&'static StaticDomain> = None;
+    const IDENTITY_DOMAIN: Option<&'static StaticDomain<Self>> = None;
     /// The PASID table is managed by the user (the nested stage 1), not by the kernel.
     const USER_PASID_TABLE: bool = false;
     /// The vIOMMU type (`IOMMU_VIOMMU_TYPE_*`) of [`Driver::Viommu`], used if `viommu_init` is
     /// implemented.
     const VIOMMU_TYPE: u32 = 0;
 
-    /// Takes `dev` on: returns the IOMMU instance that translates for it and its per-device data.
-    fn probe_device(dev: &Device) -> Result<(&'static IommuDevice, Pin<KBox<Self::DevData>>)>;
+    /// Takes `dev` on: returns the IOMMU instance that translates for it, chosen from
+    /// `instances` (or one of the driver's registrations it borrows for the call), and its
+    /// per-device data. `ENODEV` if the driver does not translate for it.
+    fn probe_device<'p>(
+        dev: &'p Device,
+        instances: ProbeInstances<'p, Self>,
+    ) -> Result<Probed<'p, Self>>;
 
     /// Lets `dev` go; its data is dropped after this returns.
     fn release_device(_dev: &ProbedDevice<Self>) {
@@ -169,13 +183,9 @@ pub struct OpsTable<D: Driver>(bindings::iommu_ops, PhantomData<D>);
 // SAFETY: The table is read-only.
 unsafe impl<D: Driver> Sync for OpsTable<D> {}
 
-impl<D: Driver> Default for OpsTable<D> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-const fn static_domain(d: Option<&'static StaticDomain>) -> *mut bindings::iommu_domain {
+const fn static_domain<D: Driver>(
+    d: Option<&'static StaticDomain<D>>,
+) -> *mut bindings::iommu_domain {
     match d {
         Some(d) => d.as_ptr(),
         None => core::ptr::null_mut(),
@@ -187,13 +197,35 @@ const fn static_domain(d: Option<&'static StaticDomain>) -> *mut bindings::iommu
 /// `dev` was probed by `D` and is valid for `'a`.
 #[inline]
 unsafe fn probed<'a, D: Driver>(dev: *mut bindings::device) -> &'a ProbedDevice<D> {
-    // SAFETY: By the caller.
+    // SAFETY: `ProbedDevice::from_raw` needs `dev` valid and probed by `D` for `'a`, which is
+    // exactly this function's `# Safety` requirement, met by each caller below.
     unsafe { ProbedDevice::from_raw(dev) }
+}
+
+/// Declares an IOMMU operations table as a `static` and evaluates to a `&'static` reference to
+/// it, for the `OPS`/`TABLE` constants of the driver traits:
+/// `const TABLE: &'static PagingTable<Self> = kernel::iommu_static_table!(PagingTable<MyPaging>);`
+///
+/// The abstractions tell a driver's domains and vIOMMUs from other drivers' by the address of
+/// their table; a `static` has an address of its own, while equal constants may share one. The
+/// tables' `new()` functions are `unsafe` with that requirement; this macro is the safe way to
+/// meet it. The type must be named without `Self` (a `static` cannot use it).
+#[macro_export]
+macro_rules! iommu_static_table {
+    ($t:ty) => {{
+        // SAFETY: The table initialises a `static` item, as `new()` requires.
+        static TABLE: $t = unsafe { <$t>::new() };
+        &TABLE
+    }};
 }
 
 impl<D: Driver> OpsTable<D> {
     /// Builds the table.
-    pub const fn new() -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The result initialises a `static` item (use [`iommu_static_table!`]).
+    pub const unsafe fn new() -> Self {
         let ops = bindings::iommu_ops {
             probe_device: Some(Self::probe_device),
             release_device: Some(Self::release_device),
@@ -253,15 +285,26 @@ impl<D: Driver> OpsTable<D> {
     ///
     /// Called by the IOMMU core with a valid device that is being probed.
     unsafe extern "C" fn probe_device(dev: *mut bindings::device) -> *mut bindings::iommu_device {
-        // SAFETY: `dev` is valid for the call.
+        // SAFETY: `dev` is valid for the call: `iommu_init_device()`, called by
+        // `__iommu_probe_device()` under `iommu_probe_device_lock`, passes the device it is
+        // probing and uses it after this returns.
         let device = unsafe { Device::from_raw(dev) };
-        match D::probe_device(device) {
+        // SAFETY: Called by the core from `iommu_init_device()`, which allocated `dev->iommu`,
+        // for the device being probed, for this call.
+        let instances = unsafe { ProbeInstances::new(device) };
+        match D::probe_device(device, instances) {
+            // `iommu` is a registered instance of `D` (`InstanceRef`'s invariant), which stays
+            // registered until its registration's drop releases this device: the core keeps it in
+            // `dev->iommu->iommu_dev`, which `ProbedDevice` relies on.
             Ok((iommu, data)) => {
                 // SAFETY: The data is never moved out of its box: it is only borrowed until
                 // `release_device` drops it in place.
                 let data = KBox::into_raw(unsafe { Pin::into_inner_unchecked(data) });
-                // SAFETY: `dev->iommu` exists while the core probes the device; the data is
-                // owned by the device until `release_device`.
+                // SAFETY: `dev->iommu` was allocated by `dev_iommu_get()` in
+                // `iommu_init_device()` before it called `probe_device`, and
+                // `iommu_probe_device_lock`, which `dev_iommu_priv_set()` asserts, is held by
+                // `__iommu_probe_device()`'s caller; the box is owned through `priv` until
+                // `release_device` takes it back.
                 unsafe { bindings::dev_iommu_priv_set(dev, data.cast()) };
                 iommu.as_raw()
             }
@@ -273,7 +316,10 @@ impl<D: Driver> OpsTable<D> {
     ///
     /// Called by the IOMMU core once for a device `probe_device` accepted.
     unsafe extern "C" fn release_device(dev: *mut bindings::device) {
-        // SAFETY: Probed by `D`.
+        // SAFETY: The core calls `release_device` through `dev_iommu_ops(dev)` (in
+        // `iommu_deinit_device()`) or right after `probe_device` succeeded (the error path of
+        // `iommu_init_device()`); either way `D::OPS` probed `dev`, `dev->iommu` still holds its
+        // `iommu_dev` and `priv`, and `dev` is valid for this call.
         let pd = unsafe { probed::<D>(dev) };
         if D::HAS_RELEASE_DEVICE {
             D::release_device(pd);
@@ -294,7 +340,9 @@ impl<D: Driver> OpsTable<D> {
     ///
     /// Called by the IOMMU core with a device probed by `D`.
     unsafe extern "C" fn capable(dev: *mut bindings::device, cap: bindings::iommu_cap) -> bool {
-        // SAFETY: By the function's contract.
+        // SAFETY: `dev` is valid and probed by `D` for the call: `device_iommu_capable()`
+        // checks `dev_has_iommu(dev)` and calls `dev_iommu_ops(dev)->capable`, i.e. the ops of
+        // `dev->iommu->iommu_dev`, which are `D::OPS` only for instances of a `Registration<D>`.
         D::capable(unsafe { probed(dev) }, Cap::from_raw(cap))
     }
 
@@ -306,7 +354,10 @@ impl<D: Driver> OpsTable<D> {
         length: *mut u32,
         type_: *mut bindings::iommu_hw_info_type,
     ) -> *mut c_void {
-        // SAFETY: By the function's contract.
+        // SAFETY: `iommufd_get_hw_info()` calls `dev_iommu_ops(idev->dev)->hw_info` for a
+        // device it holds bound to iommufd (its `iommufd_device` reference), so `dev` is valid
+        // and probed by `D` (the only registrar of `D::OPS`) for the call; `type_` is
+        // `&cmd->out_data_type` of its command, readable and writable for the call.
         let (pd, requested) = unsafe { (probed::<D>(dev), *type_) };
         match D::hw_info(pd, requested).and_then(|info| {
             let len = u32::try_from(info.data.len()).map_err(|_| EOVERFLOW)?;
@@ -316,7 +367,8 @@ impl<D: Driver> OpsTable<D> {
             Ok((ptr, len, info.info_type))
         }) {
             Ok((ptr, len, t)) => {
-                // SAFETY: Valid for writes by the function's contract.
+                // SAFETY: `length` is `&data_len`, a local of `iommufd_get_hw_info()`, and
+                // `type_` its `&cmd->out_data_type`: both valid for writes during the call.
                 unsafe {
                     *length = len;
                     *type_ = t;
@@ -335,9 +387,14 @@ impl<D: Driver> OpsTable<D> {
         flags: u32,
         user_data: *const bindings::iommu_user_data,
     ) -> *mut bindings::iommu_domain {
-        // SAFETY: By the function's contract.
+        // SAFETY: Both callers reach this through `dev_iommu_ops(dev)`, which is `D::OPS` only
+        // for devices `D` probed: `__iommu_paging_domain_alloc_flags()` (after
+        // `dev_has_iommu(dev)`) and `iommufd_hwpt_paging_alloc()` (`get_iommu_ops(idev)`, for a
+        // device bound to iommufd); either keeps `dev` probed for the call.
         let pd = unsafe { probed::<D>(dev) };
-        // SAFETY: Valid for the call if not NULL.
+        // SAFETY: `__iommu_paging_domain_alloc_flags()` and iommufd's automatic domains pass
+        // NULL; `iommufd_hwpt_alloc()` passes its on-stack `struct iommu_user_data` (or NULL when
+        // `data_len` is 0), valid for the call.
         let ud = (!user_data.is_null()).then(|| unsafe { UserData::from_raw(user_data) });
         match D::domain_alloc_paging_flags(pd, flags, ud) {
             Ok(d) => PagingDomain::into_raw(d),
@@ -355,9 +412,14 @@ impl<D: Driver> OpsTable<D> {
         flags: u32,
         user_data: *const bindings::iommu_user_data,
     ) -> *mut bindings::iommu_domain {
-        // SAFETY: By the function's contract.
+        // SAFETY: `iommufd_hwpt_nested_alloc()` calls `get_iommu_ops(idev)->domain_alloc_nested`
+        // with `idev->dev`, a device bound to iommufd whose `dev_iommu_ops()` are `D::OPS`, so
+        // probed by `D` (the only registrar of `D::OPS`) and kept so for the call.
         let pd = unsafe { probed::<D>(dev) };
-        // SAFETY: `parent` is NULL or valid for the call.
+        // SAFETY: `parent` is `parent->common.domain` of a paging HWPT that
+        // `iommufd_hwpt_nested_alloc()` holds a reference on (`iommufd_get_object()` in
+        // `iommufd_hwpt_alloc()`, then `refcount_inc()` for `hwpt_nested->parent`): valid and
+        // initialised for the call.
         let parent = unsafe { Domain::from_raw_opt(parent) };
         let Some(parent) = parent.and_then(|p| p.as_paging::<D::Paging>()) else {
             return EINVAL.to_ptr();
@@ -365,7 +427,8 @@ impl<D: Driver> OpsTable<D> {
         if user_data.is_null() {
             return EINVAL.to_ptr();
         }
-        // SAFETY: Valid for the call.
+        // SAFETY: Not NULL (checked above): `iommufd_hwpt_nested_alloc()` passes the on-stack
+        // `struct iommu_user_data` of `iommufd_hwpt_alloc()`, valid for the call.
         let ud = unsafe { UserData::from_raw(user_data) };
         let r = D::domain_alloc_nested(pd, parent, flags, ud)
             .and_then(|init| NestedDomain::<D::Nested>::new(parent, init));
@@ -383,7 +446,10 @@ impl<D: Driver> OpsTable<D> {
         _evt: *mut bindings::iopf_fault,
         msg: *mut bindings::iommu_page_response,
     ) {
-        // SAFETY: By the function's contract.
+        // SAFETY: The io-pgfault code (`iopf_error_response()`, `iopf_group_response()`,
+        // `iopf_queue_remove_device()`) calls `dev_iommu_ops(dev)->page_response`, which is
+        // `D::OPS` only for devices `D` probed, for a device whose fault parameter it holds;
+        // `msg` points to its local `struct iommu_page_response`, valid for the call.
         let (pd, m) = unsafe { (probed::<D>(dev), &*msg) };
         D::page_response(
             pd,
@@ -418,14 +484,20 @@ impl<D: Driver> OpsTable<D> {
         parent: *mut bindings::iommu_domain,
         user_data: *const bindings::iommu_user_data,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `iommufd_viommu_alloc_ioctl()` passes `hwpt_paging->common.domain` of a
+        // paging HWPT it holds (`iommufd_get_hwpt_paging()`) and that the vIOMMU references
+        // (`viommu->hwpt`): valid and initialised for the call (its type is checked below).
         let parent = unsafe { Domain::from_raw(parent) };
         let Some(parent) = parent.as_paging::<D::Paging>() else {
             return EINVAL.to_errno();
         };
-        // SAFETY: Valid for the call if not NULL.
+        // SAFETY: `iommufd_viommu_alloc_ioctl()` passes its on-stack `user_data`, valid for the
+        // call, or NULL when `data_len` is 0.
         let ud = (!user_data.is_null()).then(|| unsafe { UserData::from_raw(user_data) });
-        // SAFETY: By the function's contract.
+        // SAFETY: `iommufd_viommu_alloc_ioctl()` allocated `viommu` zeroed with
+        // `_iommufd_object_alloc_ucmd()` of `get_viommu_size()` bytes, i.e.
+        // `size_of::<Viommu<D::Viommu>>()` for the type it passed, set its core fields and has
+        // not published it; `parent` is the nesting parent it stored in `viommu->hwpt`.
         from_result(|| unsafe { Viommu::<D::Viommu>::init(viommu, parent, ud) }.map(|()| 0))
     }
 }

@@ -383,7 +383,9 @@ impl UserData {
     #[inline]
     pub unsafe fn from_raw<'a>(ptr: *const bindings::iommu_user_data) -> &'a Self {
         // CAST: `Self` is `repr(transparent)` over `bindings::iommu_user_data`.
-        // SAFETY: By the safety requirements, `ptr` is valid for reads and unmodified for `'a`.
+        // SAFETY: `ptr` is non-null and points to a `struct iommu_user_data` valid for reads and
+        // unmodified for `'a` (this function's `# Safety` section), and `Self` is
+        // `repr(transparent)` over it, so the shared reference is valid for `'a`.
         unsafe { &*ptr.cast::<Self>() }
     }
 
@@ -469,7 +471,9 @@ impl<'a> UserDataArray<'a> {
     /// `iommufd_viommu_ops::cache_invalidate()`).
     #[inline]
     pub unsafe fn from_raw(ptr: *mut bindings::iommu_user_data_array) -> Self {
-        // SAFETY: By the safety requirements, `ptr` is valid and exclusively ours for `'a`.
+        // SAFETY: `ptr` is non-null and points to a `struct iommu_user_data_array` valid for reads
+        // and writes and not accessed otherwise during `'a` (this function's `# Safety` section),
+        // so a unique reference for `'a` is sound.
         let raw = unsafe { &mut *ptr };
         // INVARIANT: `handled` is zero; `raw.entry_num` is not written before drop.
         Self { raw, handled: 0 }

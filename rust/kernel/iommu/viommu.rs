@@ -42,11 +42,26 @@ impl ViommuCore {
         self.0.get()
     }
 
-    /// Registers `len` bytes at physical address `phys` for `mmap()` by the user of this vIOMMU;
-    /// returns the mmap offset to report to the user. Undo with [`Self::destroy_mmap`].
-    pub fn alloc_mmap(&self, phys: u64, len: usize) -> Result<usize> {
+    /// Registers `len` bytes at physical address `phys` for `mmap()` by the user of this vIOMMU
+    /// (`iommufd_viommu_alloc_mmap()`); returns the mmap offset to report to the user. Undo with
+    /// [`Self::destroy_mmap`].
+    ///
+    /// # Safety
+    ///
+    /// `phys .. phys + len` is memory the caller owns and may give to user space (for example
+    /// [`Pages`]), page-aligned, and stays allocated for that use until [`Self::destroy_mmap`] of
+    /// the returned offset has returned and the vIOMMU is destroyed (a user mapping keeps the
+    /// vIOMMU: `iommufd_fops_mmap()` takes a users reference on it).
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM`; `EINVAL` if the range is not page-aligned.
+    pub unsafe fn alloc_mmap(&self, phys: u64, len: usize) -> Result<usize> {
         let mut offset = 0usize;
-        // SAFETY: The vIOMMU is valid and initialised by the core (`ictx` and `obj`).
+        // SAFETY: A `ViommuCore` is only reached through a `Viommu<T>` or during `viommu_init`,
+        // so `self` is a vIOMMU whose `ictx` and `obj` `iommufd_viommu_alloc_ioctl()` set before
+        // calling the driver; the range is memory the caller may give to user space until
+        // `destroy_mmap` and the vIOMMU's destruction (this function's `# Safety` section).
         to_result(unsafe {
             bindings::_iommufd_alloc_mmap(
                 (*self.as_raw()).ictx,
@@ -61,7 +76,10 @@ impl ViommuCore {
 
     /// Undoes [`Self::alloc_mmap`].
     pub fn destroy_mmap(&self, offset: usize) {
-        // SAFETY: The vIOMMU is valid; `_iommufd_destroy_mmap` ignores unknown offsets.
+        // SAFETY: `self` is a live vIOMMU with `ictx` and `obj` set by
+        // `iommufd_viommu_alloc_ioctl()` (a `ViommuCore` is only reached through a `Viommu<T>`
+        // or during `viommu_init`); `_iommufd_destroy_mmap()` only erases `offset` from
+        // `ictx->mt_mmap` and, for an unknown offset, warns and frees NULL.
         unsafe {
             bindings::_iommufd_destroy_mmap(
                 (*self.as_raw()).ictx,
@@ -74,7 +92,10 @@ impl ViommuCore {
     /// The virtual ID of `dev` on this vIOMMU (its vDEVICE); `ENOENT` if it has none.
     pub fn vdev_id<D: Driver>(&self, dev: &ProbedDevice<D>) -> Result<u64> {
         let mut id = 0usize;
-        // SAFETY: Both are valid.
+        // SAFETY: `self` is a live vIOMMU (a `ViommuCore` is only reached through a `Viommu<T>`
+        // or during `viommu_init`) whose `vdevs` xarray `iommufd_viommu_alloc_ioctl()`
+        // initialised; `dev` is a valid device (`ProbedDevice`'s invariant); `id` is a local.
+        // `iommufd_viommu_get_vdev_id()` takes the xarray lock itself.
         to_result(unsafe {
             bindings::iommufd_viommu_get_vdev_id(self.as_raw(), dev.as_raw(), &mut id)
         })?;
@@ -90,9 +111,11 @@ impl ViommuCore {
         f: impl FnOnce(&ProbedDevice<D>) -> R,
     ) -> Option<R> {
         let vdevs = self.vdevs();
-        // SAFETY: The xarray is initialised by the core.
+        // SAFETY: `vdevs` is the xarray of a live vIOMMU, initialised by `xa_init()` in
+        // `iommufd_viommu_alloc_ioctl()` before the driver sees the vIOMMU.
         unsafe { bindings::xa_lock(vdevs) };
-        // SAFETY: The vIOMMU is valid; the lock is held.
+        // SAFETY: `self` is a live vIOMMU and its `vdevs` lock, which
+        // `iommufd_viommu_find_dev()` asserts, is held (taken above).
         let dev = unsafe { bindings::iommufd_viommu_find_dev(self.as_raw(), vdev_id as usize) };
         let r = if dev.is_null() {
             None
@@ -101,22 +124,27 @@ impl ViommuCore {
             // probed by the vIOMMU's driver, `D` (a vIOMMU only takes devices of its own IOMMU
             // instance); the vDEVICE cannot go while the lock is held.
             let d = unsafe { Device::from_raw(dev) };
-            ProbedDevice::<D>::from_device(d).map(f)
+            // SAFETY: The vDEVICE holds the device bound to iommufd, so probed, and cannot go
+            // while the vDEVICE lock is held, i.e. for the borrow `f` gets.
+            unsafe { ProbedDevice::<D>::from_device(d) }.map(f)
         };
-        // SAFETY: Locked above.
+        // SAFETY: The `vdevs` lock was taken by `xa_lock()` above, on this thread.
         unsafe { bindings::xa_unlock(vdevs) };
         r
     }
 
     fn vdevs(&self) -> *mut bindings::xarray {
-        // SAFETY: The vIOMMU is valid.
+        // SAFETY: Only a field address is taken; `self` is a live vIOMMU (a `ViommuCore` is only
+        // reached through a `Viommu<T>` or during `viommu_init`).
         unsafe { &raw mut (*self.as_raw()).vdevs }
     }
 
     /// Reports a vEVENT of type `event_type` (`IOMMU_VEVENTQ_TYPE_*`) with payload `event` to the
     /// user's vEVENTQ of that type.
     pub fn report_event<E: AsBytes>(&self, event_type: u32, event: &E) -> Result {
-        // SAFETY: The vIOMMU is valid; the core copies `size_of::<E>()` bytes of `event`.
+        // SAFETY: `self` is a live vIOMMU whose `veventqs` and `veventqs_rwsem`
+        // `iommufd_viommu_alloc_ioctl()` initialised; `iommufd_viommu_report_event()` copies
+        // `size_of::<E>()` bytes from `event`, which is readable for that length.
         to_result(unsafe {
             bindings::iommufd_viommu_report_event(
                 self.as_raw(),
@@ -136,8 +164,8 @@ pub trait ViommuOps: Sized + Send + Sync + 'static {
     /// The driver's part of a hardware queue.
     type HwQueue: Send + Sync;
 
-    /// The static operations table of this type (`static TABLE: ViommuTable<Self> =
-    /// ViommuTable::new();`).
+    /// The operations table of this type, a `static`:
+    /// `kernel::iommu_static_table!(ViommuTable<MyViommu>)`.
     const TABLE: &'static ViommuTable<Self>;
     /// The hardware queue type (`IOMMU_HW_QUEUE_TYPE_*`) of [`ViommuOps::HwQueue`].
     const HW_QUEUE_TYPE: u32 = 0;
@@ -212,12 +240,14 @@ impl<T: ViommuOps> Viommu<T> {
         user_data: Option<&UserData>,
     ) -> Result {
         let this = viommu.cast::<Self>();
-        // SAFETY: The core part is at offset 0 (`repr(C)`) and initialised.
+        // SAFETY: `core` is the first field of the `repr(C)` `Viommu<T>`, and iommufd
+        // initialised it before calling `viommu_init` (this function's `# Safety` section).
         let core = unsafe { &*this.cast::<ViommuCore>() };
         let init = <T::Driver as Driver>::viommu_init(core, parent, user_data)?;
-        // SAFETY: `this` is valid for writes (by the function's contract); `data` is not
-        // initialised yet and is initialised in place, never moved afterwards (iommufd does not
-        // move the vIOMMU).
+        // SAFETY: `this` is an unpublished allocation of `size_of::<Self>()` bytes (this
+        // function's `# Safety` section), so valid for writes; `data` is not initialised yet and
+        // is initialised in place, never moved afterwards (iommufd does not move the vIOMMU);
+        // `ops` is set last, so `destroy` only runs on initialised data.
         unsafe {
             (&raw mut (*this).parent).write(NonNull::from(parent));
             init.__init(&raw mut (*this).data)?;
@@ -242,7 +272,8 @@ impl<T: ViommuOps> Viommu<T> {
     /// `viommu` is the core part of a live `Viommu<T>` whose data is initialised.
     #[inline]
     unsafe fn from_raw<'a>(viommu: *mut bindings::iommufd_viommu) -> &'a Self {
-        // SAFETY: By the caller; the core part is at offset 0.
+        // SAFETY: By this function's `# Safety` requirement `viommu` is the core part of a live
+        // `Viommu<T>` with initialised data; the core part is its first field (`repr(C)`).
         unsafe { &*viommu.cast::<Self>() }
     }
 }
@@ -273,7 +304,8 @@ impl<T: ViommuOps> PartialEq for ViommuRef<T> {
 
 // SAFETY: `Viommu<T>` is `Sync` through `T: Sync` and the core's own locking.
 unsafe impl<T: ViommuOps> Send for ViommuRef<T> {}
-// SAFETY: As above.
+// SAFETY: A `ViommuRef` gives only `&Viommu<T>` (through `unsafe` `get`), whose data is `T: Sync`
+// and whose core part iommufd guards with its own locks (`vdevs`' lock, `veventqs_rwsem`).
 unsafe impl<T: ViommuOps> Sync for ViommuRef<T> {}
 
 impl<T: ViommuOps> ViommuRef<T> {
@@ -289,7 +321,8 @@ impl<T: ViommuOps> ViommuRef<T> {
     /// The vIOMMU is still alive for `'a` (for example: a domain allocated on it is attached, and
     /// the caller holds the lock under which the driver replaces the reference on attach).
     pub unsafe fn get<'a>(self) -> &'a Viommu<T> {
-        // SAFETY: By the caller.
+        // SAFETY: `self.0` came from a `&Viommu<T>` (`Self::new`) and the vIOMMU is still alive
+        // for `'a`, which this function's `# Safety` section requires of the caller.
         unsafe { self.0.as_ref() }
     }
 }
@@ -306,7 +339,9 @@ impl HwQueueCore {
 
     /// The guest physical (stage-2 input) address of the queue memory.
     pub fn base_addr(&self) -> u64 {
-        // SAFETY: Set by the core before it calls the driver, not changed afterwards.
+        // SAFETY: A `HwQueueCore` is only reached during `hw_queue_init_phys` or through a
+        // `HwQueue<T>`, so `self` is a live queue; `iommufd_hw_queue_alloc_ioctl()` sets
+        // `base_addr` before calling the driver and nothing changes it afterwards.
         unsafe { (*self.as_raw()).base_addr }
     }
 
@@ -323,7 +358,10 @@ impl HwQueueCore {
     /// `on` is a live hardware queue.
     pub unsafe fn depend(&self, on: HwQueueHandle) -> Result {
         let on = on.0.as_ptr();
-        // SAFETY: Both are live (`on` by the caller).
+        // SAFETY: `self` is a live queue (a `HwQueueCore` is only reached during
+        // `hw_queue_init_phys` or through a `HwQueue<T>`) and `on` is a live hardware queue (this
+        // function's `# Safety` section); `_iommufd_object_depend()` only checks the types and
+        // takes a `users` reference on `on`.
         unsafe {
             if (*self.as_raw()).viommu != (*on).viommu {
                 return Err(EINVAL);
@@ -342,7 +380,8 @@ impl HwQueueCore {
     /// `self` depends on `on` (which is therefore alive).
     pub unsafe fn undepend(&self, on: HwQueueHandle) {
         let on = on.0.as_ptr();
-        // SAFETY: By the caller.
+        // SAFETY: `self` depends on `on` (this function's `# Safety` section), so `on` is alive:
+        // the `users` reference `depend` took keeps it; `_iommufd_object_undepend()` drops it.
         unsafe {
             bindings::_iommufd_object_undepend(&raw mut (*self.as_raw()).obj, &raw mut (*on).obj)
         }
@@ -355,7 +394,8 @@ pub struct HwQueueHandle(NonNull<bindings::iommufd_hw_queue>);
 
 // SAFETY: Only a handle; the users of the pointer are `unsafe` and state their conditions.
 unsafe impl Send for HwQueueHandle {}
-// SAFETY: As above.
+// SAFETY: `&HwQueueHandle` exposes only the pointer value (`Copy`, `PartialEq`); dereferencing
+// it is left to the `unsafe` `depend` and `undepend`, which state their conditions.
 unsafe impl Sync for HwQueueHandle {}
 
 /// A hardware queue of a vIOMMU of type `T`: the core part and the driver's data.
@@ -392,15 +432,14 @@ pub struct ViommuTable<T: ViommuOps>(bindings::iommufd_viommu_ops, PhantomData<T
 // SAFETY: The table is read-only.
 unsafe impl<T: ViommuOps> Sync for ViommuTable<T> {}
 
-impl<T: ViommuOps> Default for ViommuTable<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl<T: ViommuOps> ViommuTable<T> {
     /// Builds the table.
-    pub const fn new() -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The result initialises a `static` item (use
+    /// [`iommu_static_table!`](crate::iommu_static_table)).
+    pub const unsafe fn new() -> Self {
         Self(
             bindings::iommufd_viommu_ops {
                 destroy: Some(Self::destroy),
@@ -441,12 +480,16 @@ impl<T: ViommuOps> ViommuTable<T> {
     /// frees the memory afterwards.
     unsafe extern "C" fn destroy(viommu: *mut bindings::iommufd_viommu) {
         let this = viommu.cast::<Viommu<T>>();
-        // SAFETY: By the function's contract.
+        // SAFETY: `iommufd_viommu_destroy()` calls `viommu->ops->destroy` once, as the object is
+        // destroyed; `viommu->ops` is `T::TABLE` only once `Viommu::<T>::init` initialised the
+        // data, so `viommu` is the core part of a live `Viommu<T>` with initialised data.
         let v = unsafe { Viommu::<T>::from_raw(viommu) };
         if T::HAS_DESTROY {
             T::destroy(v);
         }
-        // SAFETY: Initialised, dropped once, never used again.
+        // SAFETY: `data` is initialised (`ops` is `T::TABLE`, see above) and this is its only
+        // drop: `iommufd_viommu_destroy()` runs once, `v` is not used past `T::destroy`, and
+        // iommufd frees the memory afterwards without reading `data`.
         unsafe { core::ptr::drop_in_place(&raw mut (*this).data) };
     }
 
@@ -458,7 +501,10 @@ impl<T: ViommuOps> ViommuTable<T> {
         flags: u32,
         user_data: *const bindings::iommu_user_data,
     ) -> *mut bindings::iommu_domain {
-        // SAFETY: By the function's contract.
+        // SAFETY: `iommufd_viommu_alloc_hwpt_nested()` calls `viommu->ops->alloc_domain_nested`
+        // for a vIOMMU `iommufd_hwpt_alloc()` holds (`iommufd_get_object()`); `ops` is
+        // `T::TABLE` only after `Viommu::<T>::init`, so it is a live `Viommu<T>` with initialised
+        // data. `user_data` is `iommufd_hwpt_alloc()`'s on-stack one, valid for the call.
         let (v, ud) = unsafe { (Viommu::<T>::from_raw(viommu), UserData::from_raw(user_data)) };
         let r = T::alloc_domain_nested(v, flags, ud)
             .and_then(|init| NestedDomain::<<T::Driver as Driver>::Nested>::new_on_viommu(v, init));
@@ -475,9 +521,13 @@ impl<T: ViommuOps> ViommuTable<T> {
         viommu: *mut bindings::iommufd_viommu,
         array: *mut bindings::iommu_user_data_array,
     ) -> c_int {
-        // SAFETY: By the function's contract.
+        // SAFETY: `iommufd_hwpt_invalidate()` calls `viommu->ops->cache_invalidate` for a vIOMMU
+        // it holds (`iommufd_get_object()`); `ops` is `T::TABLE` only after `Viommu::<T>::init`,
+        // so `viommu` is the core part of a live `Viommu<T>` with initialised data.
         let v = unsafe { Viommu::<T>::from_raw(viommu) };
-        // SAFETY: Valid for the call; the handled count is written back on drop, before return.
+        // SAFETY: `iommufd_hwpt_invalidate()` passes its on-stack `data_array`, valid and not
+        // otherwise accessed for the call; the handled count is written back on drop, before
+        // return, and `iommufd_hwpt_invalidate()` reads it afterwards.
         let mut array = unsafe { UserDataArray::from_raw(array) };
         ret_of(T::cache_invalidate(v, &mut array))
     }
@@ -505,7 +555,11 @@ impl<T: ViommuOps> ViommuTable<T> {
         base_pa: bindings::phys_addr_t,
     ) -> c_int {
         let this = hw_queue.cast::<HwQueue<T>>();
-        // SAFETY: By the function's contract: the core part (offset 0) and its vIOMMU are valid.
+        // SAFETY: `iommufd_hw_queue_alloc_ioctl()` allocated `hw_queue` with
+        // `get_hw_queue_size()` bytes and initialised its core part (the first field of the
+        // `repr(C)` `HwQueue<T>`), including `viommu`: the vIOMMU it holds
+        // (`iommufd_get_viommu()`) and whose `ops`, `T::TABLE`, it called, so a live `Viommu<T>`
+        // with initialised data (`ops` is set only after `Viommu::<T>::init`).
         let (core, v) = unsafe {
             (
                 &*hw_queue.cast::<HwQueueCore>(),
@@ -514,8 +568,9 @@ impl<T: ViommuOps> ViommuTable<T> {
         };
         from_result(|| {
             let init = T::hw_queue_init(v, core, index, base_pa)?;
-            // SAFETY: `data` is uninitialised memory of the queue that iommufd does not move;
-            // `destroy` is set only once `data` is initialised.
+            // SAFETY: `data` is uninitialised memory inside the `size_of::<HwQueue<T>>()` bytes
+            // (`get_hw_queue_size()`) `iommufd_hw_queue_alloc_ioctl()` allocated, which iommufd
+            // does not move; `destroy` is set only once `data` is initialised.
             unsafe {
                 init.__init(&raw mut (*this).data)?;
                 (*hw_queue).destroy = Some(Self::hw_queue_destroy);
@@ -529,12 +584,17 @@ impl<T: ViommuOps> ViommuTable<T> {
     /// Called once by iommufd for a queue whose `hw_queue_init_phys` succeeded.
     unsafe extern "C" fn hw_queue_destroy(hw_queue: *mut bindings::iommufd_hw_queue) {
         let this = hw_queue.cast::<HwQueue<T>>();
-        // SAFETY: By the function's contract; the vIOMMU outlives its queues.
+        // SAFETY: `iommufd_hw_queue_destroy()` calls `hw_queue->destroy` once, and only
+        // `hw_queue_init_phys` sets it, after initialising `data`: `this` is a live `HwQueue<T>`.
+        // Its `viommu` is the `Viommu<T>` of that init, kept alive by the `users` reference
+        // `iommufd_hw_queue_alloc_ioctl()` took, dropped only after `destroy` returns.
         let (q, v) = unsafe { (&*this, Viommu::<T>::from_raw((*hw_queue).viommu)) };
         if T::HAS_HW_QUEUE_DESTROY {
             T::hw_queue_destroy(v, q);
         }
-        // SAFETY: Initialised, dropped once, never used again.
+        // SAFETY: `data` is initialised (`destroy` was set after it) and this is its only drop:
+        // `iommufd_hw_queue_destroy()` calls `destroy` once, `q` is not used past
+        // `T::hw_queue_destroy`, and iommufd frees the memory without reading `data`.
         unsafe { core::ptr::drop_in_place(&raw mut (*this).data) };
     }
 }
