@@ -72,3 +72,39 @@ __rust_helper void rust_helper_list_del_init(struct list_head *entry)
 	list_del_init(entry);
 }
 #endif
+
+#if IS_ENABLED(CONFIG_IOMMU_API)
+#include <linux/iommu.h>
+
+/*
+ * For `kernel::iommu::pgtable::Gather`: the IOTLB gather static inlines of
+ * <linux/iommu.h>, which only exist with CONFIG_IOMMU_API.
+ */
+__rust_helper void
+rust_helper_iommu_iotlb_gather_init(struct iommu_iotlb_gather *gather)
+{
+	iommu_iotlb_gather_init(gather);
+}
+
+__rust_helper bool
+rust_helper_iommu_iotlb_gather_is_disjoint(struct iommu_iotlb_gather *gather,
+					   unsigned long iova, size_t size)
+{
+	return iommu_iotlb_gather_is_disjoint(gather, iova, size);
+}
+
+__rust_helper void
+rust_helper_iommu_iotlb_gather_add_range(struct iommu_iotlb_gather *gather,
+					 unsigned long iova, size_t size)
+{
+	iommu_iotlb_gather_add_range(gather, iova, size);
+}
+
+__rust_helper void
+rust_helper_iommu_iotlb_gather_add_page(struct iommu_domain *domain,
+					struct iommu_iotlb_gather *gather,
+					unsigned long iova, size_t size)
+{
+	iommu_iotlb_gather_add_page(domain, gather, iova, size);
+}
+#endif
