@@ -29,7 +29,9 @@ EXPORT_DATE='Sat, 21 Nov 2026 00:00:00 +0000'
 # 'files' commit, or the export fails.
 #
 # Why this order: the abstractions' wiring (0002) has bindgen read
-# selftest_mock.h, so the header comes first; the mock driver is added before
+# selftest_mock.h, so the header comes first, and the abstractions call
+# iommu_from_fwnode(), which 0010 makes visible; 0009 extends io-pgtable's
+# Rust wrapper with helpers that 0002 wires in; the mock driver is added before
 # 0005 adds the option that builds it; the same for the HWPT layer and 0007.
 export_series() {
 	cat <<'EOF'
@@ -37,6 +39,7 @@ patch 0001
 patch 0003
 patch 0004
 patch 0008
+patch 0010
 
 files iommufd/selftest: declare the interface of the mock IOMMU driver
 match drivers/iommu/iommufd/selftest_mock.h
@@ -57,24 +60,31 @@ match rust/kernel/iommu/*.rs rust/helpers/iommu.c
 | - user_data: typed access to the driver-specific user data iommufd passes
 |   to IOMMU drivers;
 | - ops, domain, device, viommu, pt: struct iommu_ops, paging, nested and
-|   static domains, IOMMU instances, probed devices and IOPF queues, vIOMMUs
-|   and hardware queues, and generic_pt page tables;
-| - selftest: the uAPI and the harness interface of the iommufd selftest's
-|   mock IOMMU, for a mock driver in Rust;
+|   static domains typed by their driver, IOMMU instance registrations owned
+|   by the bound device, probed devices and IOPF queues, vIOMMUs and
+|   hardware queues, and generic_pt page tables (the selftest mock's AMDv1
+|   and the VT-d x86_64 and second-stage formats);
+| - selftest: the uAPI of the iommufd selftest's mock IOMMU, for a mock
+|   driver in Rust;
 |
 | and rust/helpers/iommu.c, the C helpers they need. Nothing builds them
 | yet: the next commit wires them in.
 
 patch 0002
+patch 0009
 
 files iommufd/selftest: add the mock IOMMU driver in Rust
-match drivers/iommu/iommufd/selftest_mock.rs
+match drivers/iommu/iommufd/selftest_mock.rs drivers/iommu/iommufd/selftest_mock_glue.rs
 | Add selftest_mock.rs, the mock IOMMU driver of the iommufd selftest written
 | on the kernel::iommu abstractions only: the iommu_ops of the mock IOMMU,
 | its blocking, paging and nested domains, dirty tracking, the vIOMMU with
 | its mmap page and hardware queues, IOPF and PASID attach, behind the
 | functions of selftest_mock.h. Every callback returns what the C mock
 | returns, so the unchanged selftests see no difference.
+|
+| selftest_mock_glue.rs, a module of it, is its abstraction of the harness:
+| the extern "C" functions of selftest_mock.h, the mock bus registration and
+| the module metadata; the only part of the mock that uses the C bindings.
 |
 | The next commit builds it with CONFIG_IOMMUFD_TEST_RUST_MOCK.
 

@@ -33,11 +33,20 @@ is_abstraction_file() {
 	printf '%s\n' $ABSTRACTION_FILES | grep -qxF "$1"
 }
 
+# The crate root a Rust file of ours is compiled with: itself, or the file in
+# the same directory that includes it with `#[path = "<name>"]`.
+crate_root() {
+	local f=$1 p
+	[ "${f#rust/}" = "$f" ] || { echo "$f"; return; }
+	p=$(grep -lF "#[path = \"$(basename "$f")\"]" "$RIOMMU_TOP/$(dirname "$f")"/*.rs 2>/dev/null | head -n1)
+	if [ -n "$p" ]; then echo "${p#"$RIOMMU_TOP"/}"; else echo "$f"; fi
+}
+
 # Host-side lint of the project's Rust code, written as a log in the
 # guests' format so that summarize.py counts it like any other suite:
 # rustfmtcheck, and no compiler or Clippy warning pointing into our files.
 lint_log() {
-	local arch=$1 profile=$2 logf=$3 odir n=0 fail=0 f w t0 blog
+	local arch=$1 profile=$2 logf=$3 odir n=0 fail=0 f w t0 blog root
 	odir=$(build_dir "$arch" "$profile")
 	t0=$(date +%s%N)
 	{
@@ -50,8 +59,11 @@ lint_log() {
 			echo "not ok $((n += 1)) rustfmtcheck"
 		fi
 		for f in $(overlay_files | grep '\.rs$'); do
-			case $f in rust/*) blog=$odir/build-rust-kernel.log ;; *) blog=$odir/$(rust_log_name "$f") ;; esac
-			if [ "${f#rust/}" = "$f" ] && [ ! -f "$odir/${f%.rs}.o" ]; then
+			# A module file of a driver crate (`#[path = "x.rs"] mod x;`) is
+			# compiled, and warned about, with its crate root.
+			root=$(crate_root "$f")
+			case $f in rust/*) blog=$odir/build-rust-kernel.log ;; *) blog=$odir/$(rust_log_name "$root") ;; esac
+			if [ "${f#rust/}" = "$f" ] && [ ! -f "$odir/${root%.rs}.o" ]; then
 				echo "ok $((n += 1)) no_warnings $f # SKIP not built in profile $profile"
 				continue
 			fi
