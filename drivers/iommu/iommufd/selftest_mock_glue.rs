@@ -20,7 +20,7 @@ use kernel::{
         selftest,
     },
     prelude::*,
-    sync::atomic::{Atomic, Relaxed},
+    sync::atomic::{Acquire, Atomic, Full, Relaxed, Release},
 };
 
 /// The log prefix of `pr_*!`.
@@ -60,7 +60,8 @@ static BUS: Atomic<*mut bindings::bus_type> = Atomic::new(core::ptr::null_mut())
 
 /// Calls `f` with the registered instance; `None` if there is none.
 fn with_registration<R>(f: impl FnOnce(&Registration<'static, Mock>) -> R) -> Option<R> {
-    let reg = REG.load(Relaxed);
+    // Pairs with the `Release` store: the registration is initialised before it is seen.
+    let reg = REG.load(Acquire);
     if reg.is_null() {
         return None;
     }
@@ -141,7 +142,7 @@ pub unsafe extern "C" fn mock_iommu_register(
             // SAFETY: The registration is not moved out of its box: it is only borrowed (in
             // `with_registration`) until `mock_iommu_unregister()` rebuilds the pinned box.
             let raw = KBox::into_raw(unsafe { Pin::into_inner_unchecked(reg) });
-            REG.store(raw, Relaxed);
+            REG.store(raw, Release);
             0
         }
         Err(e) => {
@@ -162,7 +163,7 @@ pub unsafe extern "C" fn mock_iommu_unregister(
     _nb: *mut bindings::notifier_block,
 ) {
     Mock::unregistering();
-    let reg = REG.xchg(core::ptr::null_mut(), Relaxed);
+    let reg = REG.xchg(core::ptr::null_mut(), Full);
     if !reg.is_null() {
         // SAFETY: `reg` came from `KBox::into_raw` of the pinned registration in
         // `mock_iommu_register()` and was taken out of `REG` above, so this is its only owner;

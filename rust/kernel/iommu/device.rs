@@ -340,38 +340,16 @@ impl<'a, D: Driver> Registration<'a, D> {
         opts: Options,
         data: impl PinInit<D::Instance, Error> + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
-        try_pin_init!(Self {
-            data <- data,
-            iommu <- Opaque::try_ffi_init(move |iommu: *mut bindings::iommu_device| {
-                // SAFETY: `iommu` is the memory of the field, pinned until drop; all zeroes is an
-                // unregistered `struct iommu_device`.
-                unsafe {
-                    core::ptr::write_bytes(iommu, 0, 1);
-                    (*iommu).max_pasids = opts.max_pasids;
-                }
-                // SAFETY: `iommu` was zeroed just above and is not registered; it is the memory of
-                // the pinned `iommu` field, which stays until drop, where (or on the error path
-                // below) `iommu_device_sysfs_remove()` is called: the `# Safety` section of
-                // `sysfs_add`.
-                unsafe { sysfs_add(iommu, parent) }?;
-                // SAFETY: `iommu` is in sysfs and not registered; `D::OPS` is a static (the
-                // contract of `OpsTable::new()`); `parent` is valid. The initialiser of `data`
-                // has run (fields are initialised in order), so the callbacks the core makes
-                // while probing may use it.
-                // INVARIANT: On success `iommu` is registered and stays so until drop.
-                let ret = to_result(unsafe {
-                    bindings::iommu_device_register(iommu, D::OPS.as_ptr(), parent.as_raw())
-                });
-                if ret.is_err() {
-                    // SAFETY: Added above; `iommu_device_register()` undid its own list insertion.
-                    unsafe { bindings::iommu_device_sysfs_remove(iommu) };
-                }
-                ret
-            }),
-            kind: Kind::Device,
-            _parent: PhantomData,
-            _pin: PhantomPinned,
-        }? Error)
+        Self::init(parent, opts, data, Kind::Device, move |iommu| {
+            // SAFETY: `iommu` is in sysfs, zeroed but for `max_pasids` and not registered (the
+            // contract of the closure of `init`); `D::OPS` is a static (the contract of
+            // `OpsTable::new()`); `parent` is a bound device, valid for `'a`.
+            // INVARIANT: On success `iommu` is registered until drop, which calls
+            // `iommu_device_unregister()` for `Kind::Device`.
+            to_result(unsafe {
+                bindings::iommu_device_register(iommu, D::OPS.as_ptr(), parent.as_raw())
+            })
+        })
     }
 
     /// Registers a new instance for the devices of a bus of the iommufd selftest (the selftest's
@@ -390,7 +368,34 @@ impl<'a, D: Driver> Registration<'a, D> {
         opts: Options,
         data: impl PinInit<D::Instance, Error> + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
+        Self::init(parent, opts, data, Kind::Bus { bus, nb }, move |iommu| {
+            // SAFETY: `iommu` is in sysfs, zeroed but for `max_pasids` and not registered (the
+            // contract of the closure of `init`); `D::OPS` is a static; `bus` and `nb` are valid
+            // until drop, where they are unregistered (the contract of this function).
+            // INVARIANT: On success `iommu` is registered on `bus` until drop, which calls
+            // `iommu_device_unregister_bus()` for `Kind::Bus`.
+            to_result(unsafe {
+                bindings::iommu_device_register_bus(iommu, D::OPS.as_ptr(), bus, nb)
+            })
+        })
+    }
+
+    /// The initialiser of [`Self::new`] and [`Self::new_on_bus`]: `data`, then the `struct
+    /// iommu_device` zeroed, with `opts`, added to sysfs under `parent` and registered by
+    /// `register` as `kind` says.
+    ///
+    /// `register` is called with the pinned `struct iommu_device`, zeroed but for `max_pasids`,
+    /// in sysfs and not registered; on success it must have registered it as `kind` says, on
+    /// failure left it unregistered (the C register functions undo their own work on error).
+    fn init(
+        parent: &'a Device,
+        opts: Options,
+        data: impl PinInit<D::Instance, Error> + 'a,
+        kind: Kind,
+        register: impl FnOnce(*mut bindings::iommu_device) -> Result + 'a,
+    ) -> impl PinInit<Self, Error> + 'a {
         try_pin_init!(Self {
+            // First: the core probes the instance's devices during registration.
             data <- data,
             iommu <- Opaque::try_ffi_init(move |iommu: *mut bindings::iommu_device| {
                 // SAFETY: `iommu` is the memory of the `iommu` field, pinned until drop; all
@@ -404,22 +409,15 @@ impl<'a, D: Driver> Registration<'a, D> {
                 // below) `iommu_device_sysfs_remove()` is called: the `# Safety` section of
                 // `sysfs_add`.
                 unsafe { sysfs_add(iommu, parent) }?;
-                // SAFETY: `iommu` is in sysfs and not registered; `D::OPS` is a static; `bus` and
-                // `nb` are valid until drop, where they are unregistered (the contract of this
-                // function).
-                // INVARIANT: On success `iommu` is registered on `bus` until drop.
-                let ret = to_result(unsafe {
-                    bindings::iommu_device_register_bus(iommu, D::OPS.as_ptr(), bus, nb)
-                });
+                let ret = register(iommu);
                 if ret.is_err() {
-                    // SAFETY: `sysfs_add` succeeded above; `iommu_device_register_bus()` failed and
-                    // undid its own work (`iommu_device_unregister_bus()` on its error paths), so
-                    // `iommu` is not registered.
+                    // SAFETY: `sysfs_add` succeeded above; `register` failed and left `iommu`
+                    // unregistered (its contract).
                     unsafe { bindings::iommu_device_sysfs_remove(iommu) };
                 }
                 ret
             }),
-            kind: Kind::Bus { bus, nb },
+            kind,
             _parent: PhantomData,
             _pin: PhantomPinned,
         }? Error)

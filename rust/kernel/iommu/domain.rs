@@ -990,81 +990,93 @@ impl<T: NestedOps> Deref for NestedDomain<T> {
     }
 }
 
+/// Defines, in a module, a test driver whose paging domains use the generic_pt format `$fmt`.
+#[cfg(CONFIG_IOMMUFD_TEST)]
+macro_rules! format_test_driver {
+    ($m:ident, $fmt:ty) => {
+        mod $m {
+            use crate::{
+                device::Device,
+                iommu::{
+                    device::{ProbeInstances, ProbedDevice},
+                    domain::*,
+                    ops::{Driver, OpsTable, Probed},
+                    viommu::{ViommuOps, ViommuTable},
+                },
+            };
+
+            pub(crate) struct Drv;
+            pub(crate) struct Paging;
+            pub(crate) struct Nested;
+            pub(crate) struct Viommu;
+
+            #[vtable]
+            impl Driver for Drv {
+                type DevData = ();
+                type Instance = ();
+                type Paging = Paging;
+                type Nested = Nested;
+                type Viommu = Viommu;
+                const OPS: &'static OpsTable<Self> = crate::iommu_static_table!(OpsTable<Drv>);
+
+                fn probe_device<'p>(
+                    _dev: &'p Device,
+                    _instances: ProbeInstances<'p, Self>,
+                ) -> Result<Probed<'p, Self>> {
+                    Err(ENODEV)
+                }
+            }
+
+            #[vtable]
+            impl PagingOps for Paging {
+                type Driver = Drv;
+                type Format = $fmt;
+                const TABLE: &'static PagingTable<Self> =
+                    crate::iommu_static_table!(PagingTable<Paging>);
+
+                fn attach_dev(
+                    _domain: &PagingDomain<Self>,
+                    _dev: &ProbedDevice<Drv>,
+                    _old: Option<&Domain>,
+                ) -> Result {
+                    Err(EINVAL)
+                }
+            }
+
+            #[vtable]
+            impl NestedOps for Nested {
+                type Driver = Drv;
+                const TABLE: &'static NestedTable<Self> =
+                    crate::iommu_static_table!(NestedTable<Nested>);
+
+                fn attach_dev(
+                    _domain: &NestedDomain<Self>,
+                    _dev: &ProbedDevice<Drv>,
+                    _old: Option<&Domain>,
+                ) -> Result {
+                    Err(EINVAL)
+                }
+            }
+
+            #[vtable]
+            impl ViommuOps for Viommu {
+                type Driver = Drv;
+                type HwQueue = ();
+                const TABLE: &'static ViommuTable<Self> =
+                    crate::iommu_static_table!(ViommuTable<Viommu>);
+            }
+        }
+    };
+}
+
 #[cfg(CONFIG_IOMMUFD_TEST)]
 #[kunit_tests(rust_iommu_domain)]
 mod tests {
     use super::*;
-    use crate::{
-        device::Device,
-        iommu::{
-            device::ProbeInstances,
-            ops::{OpsTable, Probed},
-            pt::{AmdV1Config, AmdV1Mock, CommonConfig},
-            viommu::{ViommuOps, ViommuTable},
-        },
-    };
+    use crate::iommu::pt::{AmdV1Config, CommonConfig};
 
-    pub(super) struct TestDriver;
-    pub(super) struct TestPaging;
-    pub(super) struct TestNested;
-    pub(super) struct TestViommu;
-
-    #[vtable]
-    impl Driver for TestDriver {
-        type DevData = ();
-        type Instance = ();
-        type Paging = TestPaging;
-        type Nested = TestNested;
-        type Viommu = TestViommu;
-        const OPS: &'static OpsTable<Self> = crate::iommu_static_table!(OpsTable<TestDriver>);
-
-        fn probe_device<'p>(
-            _dev: &'p Device,
-            _instances: ProbeInstances<'p, Self>,
-        ) -> Result<Probed<'p, Self>> {
-            Err(ENODEV)
-        }
-    }
-
-    /// A paging type without `set_dirty_tracking`.
-    #[vtable]
-    impl PagingOps for TestPaging {
-        type Driver = TestDriver;
-        type Format = AmdV1Mock;
-        const TABLE: &'static PagingTable<Self> =
-            crate::iommu_static_table!(PagingTable<TestPaging>);
-
-        fn attach_dev(
-            _domain: &PagingDomain<Self>,
-            _dev: &ProbedDevice<TestDriver>,
-            _old: Option<&Domain>,
-        ) -> Result {
-            Err(EINVAL)
-        }
-    }
-
-    #[vtable]
-    impl NestedOps for TestNested {
-        type Driver = TestDriver;
-        const TABLE: &'static NestedTable<Self> =
-            crate::iommu_static_table!(NestedTable<TestNested>);
-
-        fn attach_dev(
-            _domain: &NestedDomain<Self>,
-            _dev: &ProbedDevice<TestDriver>,
-            _old: Option<&Domain>,
-        ) -> Result {
-            Err(EINVAL)
-        }
-    }
-
-    #[vtable]
-    impl ViommuOps for TestViommu {
-        type Driver = TestDriver;
-        type HwQueue = ();
-        const TABLE: &'static ViommuTable<Self> =
-            crate::iommu_static_table!(ViommuTable<TestViommu>);
-    }
+    format_test_driver!(amdv1, crate::iommu::pt::AmdV1Mock);
+    pub(super) use amdv1::{Drv as TestDriver, Nested as TestNested, Paging as TestPaging};
 
     /// The selftest mock's table: 2 KiB pages, 56-bit input, starting at level 2.
     fn new(opts: PagingOptions) -> Result<Pin<KBox<PagingDomain<TestPaging>>>> {
@@ -1201,85 +1213,6 @@ mod registration_tests {
         register_and_check(parent, 0)?;
         Ok(())
     }
-}
-
-/// Defines, in a module, a test driver whose paging domains use the generic_pt format `$fmt`.
-#[cfg(CONFIG_IOMMUFD_TEST)]
-macro_rules! format_test_driver {
-    ($m:ident, $fmt:ty) => {
-        mod $m {
-            use crate::{
-                device::Device,
-                iommu::{
-                    device::{ProbeInstances, ProbedDevice},
-                    domain::*,
-                    ops::{Driver, OpsTable, Probed},
-                    viommu::{ViommuOps, ViommuTable},
-                },
-            };
-
-            pub(crate) struct Drv;
-            pub(crate) struct Paging;
-            pub(crate) struct Nested;
-            pub(crate) struct Viommu;
-
-            #[vtable]
-            impl Driver for Drv {
-                type DevData = ();
-                type Instance = ();
-                type Paging = Paging;
-                type Nested = Nested;
-                type Viommu = Viommu;
-                const OPS: &'static OpsTable<Self> = crate::iommu_static_table!(OpsTable<Drv>);
-
-                fn probe_device<'p>(
-                    _dev: &'p Device,
-                    _instances: ProbeInstances<'p, Self>,
-                ) -> Result<Probed<'p, Self>> {
-                    Err(ENODEV)
-                }
-            }
-
-            #[vtable]
-            impl PagingOps for Paging {
-                type Driver = Drv;
-                type Format = $fmt;
-                const TABLE: &'static PagingTable<Self> =
-                    crate::iommu_static_table!(PagingTable<Paging>);
-
-                fn attach_dev(
-                    _domain: &PagingDomain<Self>,
-                    _dev: &ProbedDevice<Drv>,
-                    _old: Option<&Domain>,
-                ) -> Result {
-                    Err(EINVAL)
-                }
-            }
-
-            #[vtable]
-            impl NestedOps for Nested {
-                type Driver = Drv;
-                const TABLE: &'static NestedTable<Self> =
-                    crate::iommu_static_table!(NestedTable<Nested>);
-
-                fn attach_dev(
-                    _domain: &NestedDomain<Self>,
-                    _dev: &ProbedDevice<Drv>,
-                    _old: Option<&Domain>,
-                ) -> Result {
-                    Err(EINVAL)
-                }
-            }
-
-            #[vtable]
-            impl ViommuOps for Viommu {
-                type Driver = Drv;
-                type HwQueue = ();
-                const TABLE: &'static ViommuTable<Self> =
-                    crate::iommu_static_table!(ViommuTable<Viommu>);
-            }
-        }
-    };
 }
 
 /// Paging domains on the VT-d formats of generic_pt: map, translate, unmap, hardware information.
