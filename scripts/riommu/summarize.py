@@ -11,7 +11,9 @@ its own. Kernel splats anywhere in the log are failures, listed by name.
 
 usage: summarize.py --out FILE --meta K=V ... RUNSPEC...
 RUNSPEC is a JSON object: {"log": PATH, "arch": ..., "profile": ...,
-"expect": [suite, ...], "checks": {name: regex}, ...}; extra keys are copied.
+"expect": [suite, ...], "checks": {name: regex}, ...}; extra keys are copied
+(a guest run's "mock", "hwpt": C or Rust; "iommu": its hardware IOMMU driver,
+"c" or "rust-smmuv3"; host runs have none of them).
 """
 import argparse
 import json
@@ -172,9 +174,10 @@ def main():
         json.dump(summary, f, indent=2)
         f.write('\n')
     for run in runs:
-        if run.get('mock') or run.get('hwpt'):
+        if run.get('mock') or run.get('hwpt') or run.get('iommu'):
             print(f"{run['name']:<28} mock {run.get('mock') or '-'}, "
-                  f"HWPT layer {run.get('hwpt') or '-'}")
+                  f"HWPT layer {run.get('hwpt') or '-'}, "
+                  f"IOMMU driver {run.get('iommu') or '-'}")
     print(f"{'run':<28} {'suite':<18} {'pass':>6} {'fail':>5} {'skip':>5} {'sec':>7}")
     for run in runs:
         for sname, s in run['suites'].items():

@@ -112,7 +112,7 @@ diff_log() {
 }
 
 cmd_test() {
-	local profiles=() arches=() t0 specs=() rc=0 a p mock hwpt
+	local profiles=() arches=() t0 specs=() rc=0 a p mock hwpt iommu
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--profile) check_profile "$2"; profiles+=("$2"); shift 2 ;;
@@ -130,14 +130,14 @@ cmd_test() {
 	for a in "${arches[@]}"; do
 		for p in "${profiles[@]}"; do
 			local logf=$OUT/logs/$a-$p.log vt0 plan=$SUITES_ALL
-			mock=$(profile_mock "$p") hwpt=$(profile_hwpt "$p")
+			mock=$(profile_mock "$p") hwpt=$(profile_hwpt "$p") iommu=$(profile_iommu "$a" "$p")
 			case $p in *-mod) plan=modload,$SUITES_ALL,modunload ;; esac
 			cmd_build "$a" "$p"
 			cmd_initramfs "$a" "$p"
 			vt0=$(date +%s)
 			vm_run "$a" "$p" "$plan" "$logf" 1500 || log "VM $a-$p exited with $?"
-			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
-				"$a" "$p" "$a" "$p" "$mock" "$hwpt" "$logf" \
+			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "iommu": "%s", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
+				"$a" "$p" "$a" "$p" "$mock" "$hwpt" "$iommu" "$logf" \
 				"$(cat "$(build_dir "$a" "$p")/.riommu-build-seconds")" \
 				"$(( $(date +%s) - vt0 ))" "${plan//,/\", \"}" "$(run_checks "$a")")")
 		done
