@@ -6,9 +6,14 @@
  * and its on-device buffer. This test binds it to vfio-pci, opens its VFIO
  * cdev, binds that to iommufd, allocates an IOAS, maps a buffer, attaches the
  * device (iommufd allocates the paging domain of the IOMMU driver), and makes
- * the device DMA out of and into the buffer. Then it unmaps the buffer, makes
- * the device write to the stale IOVA and checks that memory did not change and
- * that the IOMMU driver reported a translation fault in the kernel log.
+ * the device DMA out of and into the buffer. Then it allocates a nest parent
+ * HWPT (IOMMU_HWPT_ALLOC_NEST_PARENT) on the IOAS and attaches the device
+ * directly to it: on arm64 (SMMUv3, a stage-2 only STE) the DMA must work
+ * through it both ways; on x86_64 QEMU's VT-d has no nesting and the driver
+ * must refuse it with EOPNOTSUPP. The device goes back to the IOAS. Then it
+ * unmaps the buffer, makes the device write to the stale IOVA and checks that
+ * memory did not change and that the IOMMU driver reported a translation fault
+ * in the kernel log.
  *
  * Output is KTAP. Usage: riommu_dma_smoke [PCI-BDF]
  */
@@ -44,6 +49,19 @@
 #define EDU_BUF		0x40000	/* device-side address of edu's buffer */
 #define EDU_BUF_SIZE	4096
 #define DMA_TIMEOUT_MS	5000
+
+/*
+ * A nest parent HWPT on the real IOMMU: QEMU's SMMUv3 (stage=nested) gives
+ * one that the device can be attached to directly; QEMU's VT-d never reports
+ * nesting, so the C driver refuses it and one check asserts that errno.
+ */
+#if defined(__aarch64__)
+#define NEST_PARENT_TESTS	6
+#elif defined(__x86_64__)
+#define NEST_PARENT_TESTS	1
+#else
+#error "riommu_dma_smoke: no nest parent expectation for this architecture"
+#endif
 
 static const char *const fault_patterns[] = {
 	"DMAR: \\[DMA Write",			/* intel-iommu */
@@ -220,6 +238,121 @@ static int edu_dma(uint64_t src, uint64_t dst, uint64_t cnt, uint64_t cmd)
 	}
 }
 
+/*
+ * RAM -> device -> RAM through the IOMMU at IOVA (out, then in), then compare.
+ * Reports one result, NAME.
+ */
+static void dma_roundtrip(const char *name, uint64_t iova, const unsigned char *out,
+			  unsigned char *in)
+{
+	bool same;
+
+	if (edu_dma(iova, EDU_BUF, EDU_BUF_SIZE, 0) ||
+	    edu_dma(EDU_BUF, iova + EDU_BUF_SIZE, EDU_BUF_SIZE, EDU_CMD_TO_RAM)) {
+		result(false, "%s (timeout)", name);
+		return;
+	}
+	same = !memcmp(out, in, EDU_BUF_SIZE);
+	if (!same)
+		diag("first bytes in=%02x%02x%02x%02x out=%02x%02x%02x%02x",
+		     in[0], in[1], in[2], in[3], out[0], out[1], out[2], out[3]);
+	result(same, "%s %d bytes", name, EDU_BUF_SIZE);
+}
+
+/* Allocate a nest parent HWPT on IOAS_ID for DEV_ID: its id, or -errno. */
+static long nest_parent_alloc(int iommufd, uint32_t dev_id, uint32_t ioas_id)
+{
+	struct iommu_hwpt_alloc hwpt = {
+		.size = sizeof(hwpt),
+		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+		.dev_id = dev_id,
+		.pt_id = ioas_id,
+	};
+
+	if (ioctl(iommufd, IOMMU_HWPT_ALLOC, &hwpt))
+		return -errno;
+	return hwpt.out_hwpt_id;
+}
+
+static int hwpt_destroy(int iommufd, uint32_t id)
+{
+	struct iommu_destroy destroy = { .size = sizeof(destroy), .id = id };
+
+	return ioctl(iommufd, IOMMU_DESTROY, &destroy);
+}
+
+#if defined(__aarch64__)
+/*
+ * Attach the device, attached to IOAS_ID now, directly to a nest parent HWPT
+ * allocated on that IOAS (the SMMUv3 driver gives it a stage-2 only STE), DMA
+ * through it both ways at IOVA, then detach it and attach it to the IOAS
+ * again. Reports NEST_PARENT_TESTS results.
+ */
+static void test_nest_parent(int devfd, int iommufd, uint32_t dev_id, uint32_t ioas_id,
+			     uint64_t iova, unsigned char *out, unsigned char *in)
+{
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct vfio_device_detach_iommufd_pt detach = { .argsz = sizeof(detach) };
+	uint32_t hwpt_id = 0;
+	long id;
+	size_t i;
+	int rc;
+
+	id = nest_parent_alloc(iommufd, dev_id, ioas_id);
+	if (id < 0)
+		diag("IOMMU_HWPT_ALLOC(NEST_PARENT): %s", strerror(-id));
+	else
+		hwpt_id = id;
+	result(id >= 0, "hwpt_alloc_nest_parent id=%u", hwpt_id);
+
+	/* Replaces the IOAS's automatic domain; pt_id comes back unchanged. */
+	attach.pt_id = hwpt_id;
+	rc = id < 0 || ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ||
+	     attach.pt_id != hwpt_id;
+	result(!rc, "attach_nest_parent hwpt=%u", attach.pt_id);
+
+	/*
+	 * New data, every byte unlike what edu holds from the last DMA, and a
+	 * cleared destination: each direction must have gone through. Without
+	 * the attach the device is still on the IOAS: no DMA then.
+	 */
+	for (i = 0; i < EDU_BUF_SIZE; i++) {
+		out[i] = ~out[i];
+		in[i] = 0;
+	}
+	if (rc)
+		result(false, "dma_roundtrip_nest_parent (not attached)");
+	else
+		dma_roundtrip("dma_roundtrip_nest_parent", iova, out, in);
+
+	rc = ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
+	result(!rc, "detach_nest_parent");
+	attach.pt_id = ioas_id;
+	rc = ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+	result(!rc, "reattach_ioas hwpt=%u", attach.pt_id);
+	result(id >= 0 && !hwpt_destroy(iommufd, hwpt_id), "destroy_nest_parent");
+}
+#elif defined(__x86_64__)
+/*
+ * QEMU's VT-d reports no nesting: the driver must refuse a nest parent with
+ * EOPNOTSUPP, and the device stays on IOAS_ID. Reports NEST_PARENT_TESTS
+ * results.
+ */
+static void test_nest_parent(int devfd, int iommufd, uint32_t dev_id, uint32_t ioas_id,
+			     uint64_t iova, unsigned char *out, unsigned char *in)
+{
+	long id = nest_parent_alloc(iommufd, dev_id, ioas_id);
+
+	if (id < 0) {
+		diag("IOMMU_HWPT_ALLOC(NEST_PARENT): %s", strerror(-id));
+	} else {
+		diag("IOMMU_HWPT_ALLOC(NEST_PARENT) succeeded: id=%ld", id);
+		hwpt_destroy(iommufd, id);
+	}
+	result(id == -EOPNOTSUPP, "hwpt_alloc_nest_parent_eopnotsupp");
+}
+#endif
+
 /* Kernel log reader positioned at the end, for fault reports. */
 static int kmsg_open(void)
 {
@@ -280,10 +413,10 @@ int main(int argc, char **argv)
 	unsigned char *buf, *in, *out;
 	uint16_t cmd;
 	int devfd, iommufd, kmsg, rc;
-	bool same, untouched;
+	bool untouched;
 	size_t i;
 
-	printf("KTAP version 1\n1..10\n");
+	printf("KTAP version 1\n1..%d\n", 10 + NEST_PARENT_TESTS);
 	fflush(stdout);
 
 	if (argc > 1)
@@ -344,16 +477,10 @@ int main(int argc, char **argv)
 		bail("mmap BAR0");
 
 	/* RAM -> device -> RAM through the IOMMU, then compare. */
-	if (edu_dma(map.iova, EDU_BUF, EDU_BUF_SIZE, 0) ||
-	    edu_dma(EDU_BUF, map.iova + EDU_BUF_SIZE, EDU_BUF_SIZE, EDU_CMD_TO_RAM)) {
-		result(false, "dma_roundtrip (timeout)");
-	} else {
-		same = !memcmp(out, in, EDU_BUF_SIZE);
-		if (!same)
-			diag("first bytes in=%02x%02x%02x%02x out=%02x%02x%02x%02x",
-			     in[0], in[1], in[2], in[3], out[0], out[1], out[2], out[3]);
-		result(same, "dma_roundtrip %d bytes", EDU_BUF_SIZE);
-	}
+	dma_roundtrip("dma_roundtrip", map.iova, out, in);
+
+	/* The same through a nest parent HWPT, back on the IOAS after it. */
+	test_nest_parent(devfd, iommufd, bind.out_devid, alloc.out_ioas_id, map.iova, out, in);
 
 	unmap.ioas_id = alloc.out_ioas_id;
 	unmap.iova = map.iova;
