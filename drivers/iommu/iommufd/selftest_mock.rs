@@ -20,6 +20,7 @@ use kernel::{
             PagingTable, Pasid, StaticDomain, StaticOps, StaticTable,
         },
         ops::{Cap, Driver, HwInfo, OpsTable, PageResponse, Probed},
+        pgtable::Gather,
         pt::{AmdV1Config, AmdV1Mock, CommonConfig},
         selftest::{self, consts::*},
         user_data::{UserData, UserDataArray},
@@ -225,7 +226,7 @@ impl PagingOps for MockPaging {
 
     /// Nothing to flush: the mock has no IOTLB for paging domains. The abstraction frees the
     /// table pages the unmap released, as `mock_iotlb_sync()` does.
-    fn iotlb_sync(_domain: &PagingDomain<Self>) {}
+    fn iotlb_sync(_domain: &PagingDomain<Self>, _gather: &Gather) {}
 
     fn set_dirty_tracking(domain: &PagingDomain<Self>, enable: bool) -> Result {
         if enable && !domain.domain().has_dirty_ops() {
@@ -464,7 +465,7 @@ impl Driver for Mock {
         match cap {
             Cap::CacheCoherency => true,
             Cap::DirtyTracking => dev.data().flags & FLAGS_DEVICE_NO_DIRTY == 0,
-            Cap::Other(_) => false,
+            _ => false,
         }
     }
 

@@ -153,6 +153,17 @@ impl<'p, D: Driver> InstanceRef<'p, D> {
         unsafe { Registration::<D>::data_of(self.0.as_ptr()) }
     }
 
+    /// The bound device the instance was registered for ([`Registration::new`]'s `parent`), for
+    /// DMA allocations on the IOMMU's behalf (stream tables, context descriptors); `None` for an
+    /// instance of [`Registration::new_on_bus`].
+    #[inline]
+    pub fn bound_device(self) -> Option<&'p Device<Bound>> {
+        // SAFETY: The pointer is the `iommu` field of a `Registration<D>` live for `'p` (type
+        // invariant), whose `parent` is bound for as long as the registration lives (its own
+        // invariant).
+        unsafe { (*Registration::<D>::from_iommu(self.0.as_ptr())).parent }
+    }
+
     #[inline]
     pub(crate) fn as_raw(self) -> *mut bindings::iommu_device {
         self.0.as_ptr()
@@ -211,6 +222,25 @@ impl<'p, D: Driver> ProbeInstances<'p, D> {
         // SAFETY: `iommu` is not NULL (checked above).
         let iommu = unsafe { NonNull::new_unchecked(iommu) };
         Some(InstanceRef(iommu, PhantomData))
+    }
+}
+
+impl<'p, D: Driver> ProbeInstances<'p, D> {
+    /// The IDs the firmware gives the device being probed for its IOMMU (the fwspec's `ids`:
+    /// SMMUv3 StreamIDs, added by `of_xlate` or IORT), empty if it has no fwspec.
+    pub fn fwspec_ids(&self) -> &'p [u32] {
+        let dev = self.dev.as_raw();
+        // SAFETY: `dev->iommu` is valid for `'p` (type invariant); its `fwspec`, set by the
+        // firmware glue before the probe, is neither changed nor freed while the device is
+        // probed (`iommu_fwspec_add_ids()` runs only from `of_xlate`/IORT before it, and
+        // `iommu_fwspec_free()` only after release); `ids` has `num_ids` entries.
+        unsafe {
+            let fwspec = (*(*dev).iommu).fwspec;
+            if fwspec.is_null() {
+                return &[];
+            }
+            (*fwspec).ids.as_slice((*fwspec).num_ids as usize)
+        }
     }
 }
 
@@ -274,7 +304,9 @@ enum Kind {
 /// - `iommu` is registered with the core (on its instance list, with ops `D::OPS`) and in sysfs
 ///   from the end of the initialiser until drop;
 /// - `data` is initialised before `iommu` is registered and dropped after it is unregistered;
-/// - `kind` says how `iommu` was registered.
+/// - `kind` says how `iommu` was registered;
+/// - `parent`, if any, is the bound device of [`Registration::new`], bound for `'a`, which the
+///   registration does not outlive.
 #[repr(C)]
 #[pin_data(PinnedDrop)]
 pub struct Registration<'a, D: Driver> {
@@ -283,6 +315,7 @@ pub struct Registration<'a, D: Driver> {
     #[pin]
     iommu: Opaque<bindings::iommu_device>,
     kind: Kind,
+    parent: Option<&'a Device<Bound>>,
     _parent: PhantomData<&'a Device>,
     #[pin]
     _pin: PhantomPinned,
@@ -340,7 +373,7 @@ impl<'a, D: Driver> Registration<'a, D> {
         opts: Options,
         data: impl PinInit<D::Instance, Error> + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
-        Self::init(parent, opts, data, Kind::Device, move |iommu| {
+        Self::init(parent, Some(parent), opts, data, Kind::Device, move |iommu| {
             // SAFETY: `iommu` is in sysfs, zeroed but for `max_pasids` and not registered (the
             // contract of the closure of `init`); `D::OPS` is a static (the contract of
             // `OpsTable::new()`); `parent` is a bound device, valid for `'a`.
@@ -368,7 +401,7 @@ impl<'a, D: Driver> Registration<'a, D> {
         opts: Options,
         data: impl PinInit<D::Instance, Error> + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
-        Self::init(parent, opts, data, Kind::Bus { bus, nb }, move |iommu| {
+        Self::init(parent, None, opts, data, Kind::Bus { bus, nb }, move |iommu| {
             // SAFETY: `iommu` is in sysfs, zeroed but for `max_pasids` and not registered (the
             // contract of the closure of `init`); `D::OPS` is a static; `bus` and `nb` are valid
             // until drop, where they are unregistered (the contract of this function).
@@ -389,6 +422,7 @@ impl<'a, D: Driver> Registration<'a, D> {
     /// failure left it unregistered (the C register functions undo their own work on error).
     fn init(
         parent: &'a Device,
+        bound: Option<&'a Device<Bound>>,
         opts: Options,
         data: impl PinInit<D::Instance, Error> + 'a,
         kind: Kind,
@@ -418,6 +452,8 @@ impl<'a, D: Driver> Registration<'a, D> {
                 ret
             }),
             kind,
+            // INVARIANT: `bound` is `Some` only from `new`, whose `parent` is bound for `'a`.
+            parent: bound,
             _parent: PhantomData,
             _pin: PhantomPinned,
         }? Error)
@@ -453,6 +489,18 @@ impl<'a, D: Driver> Registration<'a, D> {
         }
         // SAFETY: `dev` is valid; the instance is registered on its bus (type invariant).
         to_result(unsafe { bindings::iommu_mock_device_add(dev.as_raw(), self.iommu.get()) })
+    }
+
+    /// The registration whose `iommu` field is `iommu`.
+    ///
+    /// # Safety
+    ///
+    /// `iommu` is the `iommu` field of a `Registration<D>`.
+    #[inline]
+    unsafe fn from_iommu(iommu: *mut bindings::iommu_device) -> *const Self {
+        // SAFETY: The caller's `iommu` is the `iommu` field of a `Registration<D>`; `Opaque<T>` is
+        // `repr(transparent)` over `T`, so the field's address is the pointer's.
+        unsafe { crate::container_of!(iommu.cast::<Opaque<_>>(), Self, iommu) }
     }
 
     /// The driver data of the registration whose `iommu` field is `iommu`.

@@ -30,13 +30,14 @@
 use super::{
     device::ProbedDevice,
     ops::Driver,
+    pgtable::Gather,
     pt::{Format, FormatHwInfo},
     user_data::UserDataArray,
     viommu::Viommu, //
 };
 use crate::{
     bindings,
-    error::{to_result, VTABLE_DEFAULT_ERROR},
+    error::VTABLE_DEFAULT_ERROR,
     prelude::*,
     types::Opaque, //
 };
@@ -407,9 +408,38 @@ pub trait PagingOps: Sized + Send + Sync + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Flushes what an unmap gathered. Page-table pages the unmap freed are released by the
-    /// abstraction after this returns (or at once if the driver has no `iotlb_sync`).
-    fn iotlb_sync(_domain: &PagingDomain<Self>) {
+    /// Flushes what an unmap gathered: the IOVA range of `gather` (C `iotlb_sync`). Page-table
+    /// pages the unmap freed are released by the abstraction after this returns (or at once if
+    /// the driver has no `iotlb_sync`).
+    fn iotlb_sync(_domain: &PagingDomain<Self>, _gather: &Gather) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Invalidates every IOTLB entry of the domain, synchronously (C `iommu_flush_ops.tlb_flush_all`).
+    ///
+    /// Called by io-pgtable formats ([`super::lpae`]) when their table is freed; required for
+    /// them (a build error otherwise), unused by generic_pt formats. May be called in atomic
+    /// context: must not sleep.
+    fn tlb_flush_all(_domain: &PagingDomain<Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Invalidates the walk caches and the leaf entries of the IOVA range of `size` bytes at
+    /// `iova`, whose table io-pgtable freed; `granule` is the leaf size in bytes (C
+    /// `iommu_flush_ops.tlb_flush_walk`). Required for io-pgtable formats; must not sleep.
+    fn tlb_flush_walk(_domain: &PagingDomain<Self>, _iova: usize, _size: usize, _granule: usize) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Queues the invalidation of the leaf entry of `granule` bytes at `iova` that io-pgtable
+    /// cleared, usually with [`Gather::add_page`] for `iotlb_sync` (C
+    /// `iommu_flush_ops.tlb_add_page`). Required for io-pgtable formats; must not sleep.
+    fn tlb_add_page(
+        _domain: &PagingDomain<Self>,
+        _gather: Pin<&mut Gather>,
+        _iova: usize,
+        _granule: usize,
+    ) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -453,6 +483,14 @@ impl<T: PagingOps> PagingTable<T> {
                 },
                 iotlb_sync: Some(Self::iotlb_sync),
                 iova_to_phys: Some(T::Format::IOVA_TO_PHYS),
+                map_pages: match T::Format::MAP_UNMAP {
+                    Some((map, _)) => Some(map),
+                    None => None,
+                },
+                unmap_pages: match T::Format::MAP_UNMAP {
+                    Some((_, unmap)) => Some(unmap),
+                    None => None,
+                },
                 free: Some(Self::free),
                 ..pin_init::zeroed()
             },
@@ -462,7 +500,7 @@ impl<T: PagingOps> PagingTable<T> {
                 } else {
                     None
                 },
-                read_and_clear_dirty: Some(T::Format::READ_AND_CLEAR_DIRTY),
+                read_and_clear_dirty: T::Format::READ_AND_CLEAR_DIRTY,
             },
             _p: PhantomData,
         }
@@ -547,7 +585,11 @@ impl<T: PagingOps> PagingTable<T> {
             // SAFETY: `iommu_iotlb_sync()` calls `domain->ops->iotlb_sync`, and only
             // `PagingDomain::new` sets `domain->ops` to `T::TABLE`, so `domain` is the domain of
             // a `PagingDomain<T>`, live during the unmap that gathered (freed only by `free`).
-            T::iotlb_sync(unsafe { Self::domain(domain) });
+            // `gather` is the caller's initialised gather of that unmap (`iommu_unmap()`,
+            // `iommu_iotlb_sync()`), valid for the call; it is only read through the shared
+            // reference.
+            let (d, g) = unsafe { (Self::domain(domain), &*Gather::from_raw(gather)) };
+            T::iotlb_sync(d, g);
         }
         // SAFETY: `gather` is the caller's `struct iommu_iotlb_gather` of the unmap, passed by
         // `iommu_iotlb_sync()` (e.g. from `iommu_unmap()`) and valid for the call; generic_pt put
@@ -625,17 +667,21 @@ impl<T: PagingOps> PagingDomain<T> {
         opts: PagingOptions,
         data: impl PinInit<T, Error>,
     ) -> Result<Pin<KBox<Self>>> {
-        // Dirty ops without `set_dirty_tracking` would hand iommufd a NULL operation.
-        if opts.dirty_tracking && !T::HAS_SET_DIRTY_TRACKING {
+        // Dirty ops without `set_dirty_tracking` (or a table that cannot read dirty bits) would
+        // hand iommufd a NULL operation.
+        if opts.dirty_tracking
+            && (!T::HAS_SET_DIRTY_TRACKING || T::Format::READ_AND_CLEAR_DIRTY.is_none())
+        {
             return Err(EOPNOTSUPP);
         }
         let table_init = Opaque::try_ffi_init(|table: *mut <T::Format as Format>::Table| {
             // SAFETY: `table` points to memory for the table; all zeroes is its uninitialised
             // state (`pt_iommu_deinit()` is then a no-op).
             unsafe { core::ptr::write_bytes(table, 0, 1) };
-            // SAFETY: `table` is zeroed memory for the format's table; on error nothing was
-            // allocated.
-            unsafe { T::Format::init(table, cfg) }
+            // SAFETY: `table` is zeroed memory for the format's table, the first field of the
+            // `repr(C)` `Self`, pinned in its box until drop, where `deinit` runs; `data` is
+            // initialised before it (the initialiser below). On error nothing was allocated.
+            unsafe { T::Format::init::<T>(table, cfg) }
         });
         let mut this = KBox::pin_init(
             try_pin_init!(Self {
@@ -686,23 +732,31 @@ impl<T: PagingOps> PagingDomain<T> {
         unsafe { <T::Format as FormatHwInfo>::hw_info(self.table.get()) }
     }
 
-    fn pt(&self) -> *mut bindings::pt_iommu {
-        // The `struct pt_iommu` is the first member of every format's table.
-        self.table.get().cast()
-    }
-
     /// Marks `iova` dirty in the page table, as the hardware would on a DMA write. Only meant for
     /// the iommufd selftest, as in C.
+    ///
+    /// # Errors
+    ///
+    /// `EOPNOTSUPP` if the format does not track dirty pages; the format's errors.
     pub fn set_dirty(&self, iova: u64) -> Result {
-        let pt = self.pt();
-        // SAFETY: The table is initialised (type invariant), so `ops` is set; `set_dirty` needs
-        // no lock.
-        to_result(unsafe {
-            match (*(*pt).ops).set_dirty {
-                Some(f) => f(pt, iova),
-                None => return Err(EOPNOTSUPP),
-            }
-        })
+        // SAFETY: The table is initialised (type invariant) and deinitialised only on drop.
+        unsafe { T::Format::set_dirty(self.table.get(), iova) }
+    }
+
+    /// The paging domain whose table is `table`.
+    ///
+    /// # Safety
+    ///
+    /// `table` is the `table` field of a `PagingDomain<T>` live for `'a`.
+    pub(crate) unsafe fn from_table<'a>(table: *mut <T::Format as Format>::Table) -> &'a Self {
+        // SAFETY: `table` is the first field of the `repr(C)` `Self` (this function's `# Safety`
+        // section), so its address is the domain's; `Opaque<X>` has the layout of `X`.
+        unsafe { &*table.cast::<Self>() }
+    }
+
+    /// The table of the domain.
+    pub(crate) fn table_ptr(&self) -> *mut <T::Format as Format>::Table {
+        self.table.get()
     }
 
     /// Hands the domain to the IOMMU core.
@@ -723,16 +777,10 @@ impl<T: PagingOps> Deref for PagingDomain<T> {
 #[pinned_drop]
 impl<T: PagingOps> PinnedDrop for PagingDomain<T> {
     fn drop(self: Pin<&mut Self>) {
-        let pt = self.pt();
         // SAFETY: The domain is no longer used by the hardware or the core (it is being freed);
-        // `pt_iommu_deinit()` frees the table memory and is a no-op if `ops` is NULL.
-        unsafe {
-            if !(*pt).ops.is_null() {
-                if let Some(deinit) = (*(*pt).ops).deinit {
-                    deinit(pt);
-                }
-            }
-        }
+        // the table was initialised (type invariant) and is deinitialised only here, while
+        // `data` is still live (fields are dropped after this).
+        unsafe { T::Format::deinit(self.table.get()) };
     }
 }
 

@@ -14,14 +14,14 @@
 
 use super::{
     device::{InstanceRef, ProbeInstances, ProbedDevice},
-    domain::{Domain, NestedDomain, NestedOps, PagingDomain, PagingOps, StaticDomain},
+    domain::{ret_of, Domain, NestedDomain, NestedOps, PagingDomain, PagingOps, StaticDomain},
     user_data::UserData,
     viommu::{Viommu, ViommuOps},
 };
 use crate::{
     bindings,
     device::Device,
-    error::{from_result, VTABLE_DEFAULT_ERROR},
+    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
     prelude::*,
     transmute::AsBytes,
 };
@@ -34,6 +34,12 @@ pub enum Cap {
     CacheCoherency,
     /// `IOMMU_CAP_DIRTY_TRACKING`: the device can do dirty tracking.
     DirtyTracking,
+    /// `IOMMU_CAP_NOEXEC`: `IOMMU_NOEXEC` is honoured.
+    NoExec,
+    /// `IOMMU_CAP_DEFERRED_FLUSH`: the IOTLB may be flushed lazily (a DMA flush queue).
+    DeferredFlush,
+    /// `IOMMU_CAP_ENFORCE_CACHE_COHERENCY`: `enforce_cache_coherency` can block non-coherent DMA.
+    EnforceCacheCoherency,
     /// Any other capability (the C value).
     Other(u32),
 }
@@ -43,6 +49,9 @@ impl Cap {
         match cap {
             bindings::iommu_cap_IOMMU_CAP_CACHE_COHERENCY => Cap::CacheCoherency,
             bindings::iommu_cap_IOMMU_CAP_DIRTY_TRACKING => Cap::DirtyTracking,
+            bindings::iommu_cap_IOMMU_CAP_NOEXEC => Cap::NoExec,
+            bindings::iommu_cap_IOMMU_CAP_DEFERRED_FLUSH => Cap::DeferredFlush,
+            bindings::iommu_cap_IOMMU_CAP_ENFORCE_CACHE_COHERENCY => Cap::EnforceCacheCoherency,
             other => Cap::Other(other),
         }
     }
@@ -111,6 +120,10 @@ pub trait Driver: Sized + Send + Sync + 'static {
     /// The vIOMMU type (`IOMMU_VIOMMU_TYPE_*`) of [`Driver::Viommu`], used if `viommu_init` is
     /// implemented.
     const VIOMMU_TYPE: u32 = 0;
+    /// The domain the core attaches a device to before releasing it (`release_domain`), if any.
+    const RELEASE_DOMAIN: Option<&'static StaticDomain<Self>> = None;
+    /// How devices are put into IOMMU groups (`device_group`).
+    const DEVICE_GROUP: DeviceGroup = DeviceGroup::Generic;
 
     /// Takes `dev` on: returns the IOMMU instance that translates for it, chosen from
     /// `instances` (or one of the driver's registrations it borrows for the call), and its
@@ -119,6 +132,18 @@ pub trait Driver: Sized + Send + Sync + 'static {
         dev: &'p Device,
         instances: ProbeInstances<'p, Self>,
     ) -> Result<Probed<'p, Self>>;
+
+    /// Records the IDs a device tree `iommus` specifier gives for `dev` (C `of_xlate`), e.g.
+    /// with [`OfXlate::add_ids`] for the SMMUv3 StreamID (`#iommu-cells = 1`).
+    fn of_xlate(_dev: &OfXlate<'_>, _args: &[u32]) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Adds the regions the device must not use for DMA, or that the IOMMU core must map for it,
+    /// to `regions` (C `get_resv_regions`), for example the software MSI window.
+    fn get_resv_regions(_dev: &ProbedDevice<Self>, _regions: &mut ResvRegions<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
 
     /// Lets `dev` go; its data is dropped after this returns.
     fn release_device(_dev: &ProbedDevice<Self>) {
@@ -229,7 +254,21 @@ impl<D: Driver> OpsTable<D> {
         let ops = bindings::iommu_ops {
             probe_device: Some(Self::probe_device),
             release_device: Some(Self::release_device),
-            device_group: Some(bindings::generic_device_group),
+            device_group: Some(match D::DEVICE_GROUP {
+                DeviceGroup::Generic => bindings::generic_device_group,
+                DeviceGroup::PciOrGeneric => pci_or_generic_device_group,
+            }),
+            of_xlate: if D::HAS_OF_XLATE {
+                Some(Self::of_xlate)
+            } else {
+                None
+            },
+            get_resv_regions: if D::HAS_GET_RESV_REGIONS {
+                Some(Self::get_resv_regions)
+            } else {
+                None
+            },
+            release_domain: static_domain(D::RELEASE_DOMAIN),
             capable: if D::HAS_CAPABLE {
                 Some(Self::capable)
             } else {
@@ -310,6 +349,39 @@ impl<D: Driver> OpsTable<D> {
             }
             Err(e) => e.to_ptr(),
         }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the OF glue with a device and the `iommus` specifier of one of `D`'s instances.
+    unsafe extern "C" fn of_xlate(
+        dev: *mut bindings::device,
+        args: *const bindings::of_phandle_args,
+    ) -> c_int {
+        // SAFETY: `of_iommu_xlate()` calls `ops->of_xlate` for the ops of the instance that the
+        // specifier's node names (`iommu_ops_from_fwnode()`), right after `iommu_fwspec_init()`
+        // gave `dev` a fwspec for that node; `dev` and `args` (its `of_phandle_args`, with
+        // `args_count` valid entries) are valid for the call.
+        let (x, ids) = unsafe {
+            let a = &*args;
+            let n = (a.args_count as usize).min(a.args.len());
+            (OfXlate::from_raw(dev), &a.args[..n])
+        };
+        ret_of(D::of_xlate(x, ids))
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IOMMU core with a device probed by `D` and the list of its reserved regions.
+    unsafe extern "C" fn get_resv_regions(
+        dev: *mut bindings::device,
+        head: *mut bindings::list_head,
+    ) {
+        // SAFETY: `iommu_get_resv_regions()` calls `dev_iommu_ops(dev)->get_resv_regions` for a
+        // device with an IOMMU, whose ops are `D::OPS` only if `D` probed it; `head` is the
+        // caller's initialised list, which it owns for the call.
+        let (pd, mut regions) = unsafe { (probed::<D>(dev), ResvRegions::from_raw(dev, head)) };
+        D::get_resv_regions(pd, &mut regions);
     }
 
     /// # Safety
@@ -499,5 +571,144 @@ impl<D: Driver> OpsTable<D> {
         // `size_of::<Viommu<D::Viommu>>()` for the type it passed, set its core fields and has
         // not published it; `parent` is the nesting parent it stored in `viommu->hwpt`.
         from_result(|| unsafe { Viommu::<D::Viommu>::init(viommu, parent, ud) }.map(|()| 0))
+    }
+}
+
+/// How a driver's devices are put into IOMMU groups (`iommu_ops.device_group`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DeviceGroup {
+    /// A group per device (`generic_device_group()`).
+    Generic,
+    /// PCI devices by their DMA aliases and ACS isolation (`pci_device_group()`), others a group
+    /// each (`generic_device_group()`), as `arm_smmu_device_group()` does.
+    PciOrGeneric,
+}
+
+/// `pci_device_group()` for PCI devices, `generic_device_group()` for the others.
+///
+/// # Safety
+///
+/// Called by the IOMMU core (`iommu_group_get_for_dev()`) with a device being probed.
+unsafe extern "C" fn pci_or_generic_device_group(
+    dev: *mut bindings::device,
+) -> *mut bindings::iommu_group {
+    // SAFETY: `dev` is valid for the call (the core's `device_group` contract); both functions
+    // take any such device, `pci_device_group()` after `dev_is_pci()` said it is a PCI one.
+    unsafe {
+        if bindings::dev_is_pci(dev) {
+            bindings::pci_device_group(dev)
+        } else {
+            bindings::generic_device_group(dev)
+        }
+    }
+}
+
+/// A device whose device-tree `iommus` specifier is being translated (`of_xlate`): it has a
+/// fwspec for one of the driver's instances, to which the IDs of the specifier are added.
+#[repr(transparent)]
+pub struct OfXlate<'a>(Device, PhantomData<&'a ()>);
+
+impl OfXlate<'_> {
+    /// # Safety
+    ///
+    /// `dev` is valid and has a fwspec (`iommu_fwspec_init()`) for the duration of `'a`.
+    unsafe fn from_raw<'a>(dev: *mut bindings::device) -> &'a OfXlate<'a> {
+        // SAFETY: `OfXlate` is `repr(transparent)` over `Device`, which is over the C struct;
+        // `dev` is valid for `'a` (this function's `# Safety` section).
+        unsafe { &*dev.cast::<OfXlate<'a>>() }
+    }
+
+    /// The device.
+    pub fn device(&self) -> &Device {
+        &self.0
+    }
+
+    /// Adds `ids` (StreamIDs, requester IDs...) to the device's fwspec (`iommu_fwspec_add_ids()`).
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM` if the fwspec cannot grow; `EINVAL` for more than `i32::MAX` IDs.
+    pub fn add_ids(&self, ids: &[u32]) -> Result {
+        let n = i32::try_from(ids.len()).map_err(|_| EINVAL)?;
+        // SAFETY: The device has a fwspec (type invariant) and `ids` holds `n` IDs, which
+        // `iommu_fwspec_add_ids()` copies.
+        to_result(unsafe { bindings::iommu_fwspec_add_ids(self.0.as_raw(), ids.as_ptr(), n) })
+    }
+}
+
+/// The kind of a reserved region (`enum iommu_resv_type`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ResvType {
+    /// `IOMMU_RESV_DIRECT`: must be identity mapped.
+    Direct,
+    /// `IOMMU_RESV_RESERVED`: must not be used for DMA.
+    Reserved,
+    /// `IOMMU_RESV_MSI`: the hardware MSI window, translated by the IOMMU itself.
+    Msi,
+    /// `IOMMU_RESV_SW_MSI`: the IOVA window where the DMA layer maps the MSI doorbells.
+    SwMsi,
+}
+
+/// The list of reserved regions of a device, filled by
+/// [`Driver::get_resv_regions`](Driver::get_resv_regions) (C: the `struct list_head` of
+/// `iommu_get_resv_regions()`).
+///
+/// # Invariants
+///
+/// `head` is the caller's initialised list of `struct iommu_resv_region`s, and `dev` the device,
+/// both valid for `'a`.
+pub struct ResvRegions<'a> {
+    dev: *mut bindings::device,
+    head: *mut bindings::list_head,
+    _p: PhantomData<&'a mut bindings::list_head>,
+}
+
+impl ResvRegions<'_> {
+    /// # Safety
+    ///
+    /// `dev` and `head` (an initialised list the caller owns) are valid for `'a`.
+    unsafe fn from_raw<'a>(
+        dev: *mut bindings::device,
+        head: *mut bindings::list_head,
+    ) -> ResvRegions<'a> {
+        // INVARIANT: This function's `# Safety` section.
+        ResvRegions {
+            dev,
+            head,
+            _p: PhantomData,
+        }
+    }
+
+    /// Adds the region of `len` bytes at the IOVA `start` with the `IOMMU_READ`/`WRITE`/`NOEXEC`/
+    /// `MMIO` protection `prot` (`iommu_alloc_resv_region()`).
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM` if the region cannot be allocated.
+    pub fn add(&mut self, start: u64, len: usize, prot: u32, kind: ResvType) -> Result {
+        let t = match kind {
+            ResvType::Direct => bindings::iommu_resv_type_IOMMU_RESV_DIRECT,
+            ResvType::Reserved => bindings::iommu_resv_type_IOMMU_RESV_RESERVED,
+            ResvType::Msi => bindings::iommu_resv_type_IOMMU_RESV_MSI,
+            ResvType::SwMsi => bindings::iommu_resv_type_IOMMU_RESV_SW_MSI,
+        };
+        // SAFETY: Plain arguments; the region is returned to us.
+        let r = unsafe {
+            bindings::iommu_alloc_resv_region(start, len, prot as c_int, t, GFP_KERNEL.as_raw())
+        };
+        if r.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `r` is a new region; `head` is the caller's list (type invariant), which takes
+        // it (the core frees the list with `iommu_put_resv_regions()`).
+        unsafe { bindings::list_add_tail(&raw mut (*r).list, self.head) };
+        Ok(())
+    }
+
+    /// Adds the regions the DMA layer reserves for the device: the PCI host bridge windows and
+    /// the firmware's (`iommu_dma_get_resv_regions()`).
+    pub fn add_dma_regions(&mut self) {
+        // SAFETY: `dev` and `head` are valid (type invariant).
+        unsafe { bindings::iommu_dma_get_resv_regions(self.dev, self.head) };
     }
 }

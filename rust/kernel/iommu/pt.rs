@@ -25,40 +25,134 @@
 //! | [`X86_64`] | `x86_64` | `IOMMU_PT_X86_64=y` | VT-d first stage (and AMD v2) |
 //! | [`VtdSs`] | `vtdss` | `IOMMU_PT_VTDSS=y` | VT-d second stage |
 
+use super::domain::PagingOps;
 use crate::{bindings, error::to_result, prelude::*};
 
-mod private {
+pub(super) mod private {
     pub trait Sealed {}
 }
 
-/// A generic_pt page-table format.
+/// A page-table format of a paging domain.
 ///
-/// Sealed: the formats are the ones the kernel builds (`drivers/iommu/generic_pt/fmt`).
+/// Sealed: the formats are the ones the kernel builds, generic_pt's (`drivers/iommu/generic_pt/fmt`)
+/// and io-pgtable's Arm LPAE stages ([`super::lpae`]).
 pub trait Format: private::Sealed + 'static {
-    /// The format's table (`struct pt_iommu_<fmt>`), whose first member is a `struct pt_iommu`,
-    /// whose first member is the `struct iommu_domain`.
+    /// The format's table, whose first member is the `struct iommu_domain`: `struct
+    /// pt_iommu_<fmt>` for generic_pt (whose `struct pt_iommu` begins with the domain), or
+    /// [`super::lpae::LpaeTable`].
     type Table;
-    /// The format's configuration (`struct pt_iommu_<fmt>_cfg`).
+    /// The format's configuration (`struct pt_iommu_<fmt>_cfg`, or
+    /// [`super::lpae::LpaeConfig`]).
     type Config;
 
-    /// `pt_iommu_<fmt>_iova_to_phys`.
+    /// The `iova_to_phys` domain operation (`pt_iommu_<fmt>_iova_to_phys`).
     const IOVA_TO_PHYS: unsafe extern "C" fn(*mut bindings::iommu_domain, u64) -> u64;
 
-    /// `pt_iommu_<fmt>_read_and_clear_dirty`.
-    const READ_AND_CLEAR_DIRTY: unsafe extern "C" fn(
-        *mut bindings::iommu_domain,
-        usize,
-        usize,
-        usize,
-        *mut bindings::iommu_dirty_bitmap,
-    ) -> c_int;
+    /// The `read_and_clear_dirty` dirty operation (`pt_iommu_<fmt>_read_and_clear_dirty`), if
+    /// the format tracks dirty pages.
+    const READ_AND_CLEAR_DIRTY: Option<ReadAndClearDirtyFn>;
 
-    /// Initialises a table (`pt_iommu_<fmt>_init`).
+    /// The `map_pages` and `unmap_pages` domain operations, for a format the IOMMU core does not
+    /// map through by itself (generic_pt tables are: `iommupt_from_domain()`).
+    const MAP_UNMAP: Option<(MapPagesFn, UnmapPagesFn)> = None;
+
+    /// Initialises a table (`pt_iommu_<fmt>_init`, `alloc_io_pgtable_ops()`) for a domain of
+    /// `T`, whose IOTLB maintenance the table may call ([`PagingOps`]' TLB operations).
     ///
     /// # Safety
     ///
-    /// `table` points to a zeroed table that is not in use. On error nothing is allocated.
-    unsafe fn init(table: *mut Self::Table, cfg: &Self::Config) -> Result;
+    /// `table` points to a zeroed table that is not in use, the first field of a
+    /// `PagingDomain<T>` whose driver data is initialised and which stays pinned until
+    /// [`Format::deinit`]. On error nothing is allocated.
+    unsafe fn init<T: PagingOps<Format = Self>>(table: *mut Self::Table, cfg: &Self::Config)
+        -> Result;
+
+    /// Frees the table's memory (`pt_iommu_deinit()`, `free_io_pgtable_ops()`).
+    ///
+    /// # Safety
+    ///
+    /// `table` was initialised by [`Format::init`], is no longer used by the hardware or the
+    /// core, and is not deinitialised yet; its domain is still live.
+    unsafe fn deinit(table: *mut Self::Table);
+
+    /// Marks `iova` dirty as the hardware would on a DMA write (`pt_iommu_ops.set_dirty`), for
+    /// the iommufd selftest.
+    ///
+    /// # Errors
+    ///
+    /// `EOPNOTSUPP` if the format does not track dirty pages.
+    ///
+    /// # Safety
+    ///
+    /// `table` is initialised by [`Format::init`] and not deinitialised.
+    unsafe fn set_dirty(_table: *mut Self::Table, _iova: u64) -> Result {
+        Err(EOPNOTSUPP)
+    }
+}
+
+/// The type of `iommu_dirty_ops.read_and_clear_dirty`.
+pub type ReadAndClearDirtyFn = unsafe extern "C" fn(
+    *mut bindings::iommu_domain,
+    usize,
+    usize,
+    usize,
+    *mut bindings::iommu_dirty_bitmap,
+) -> c_int;
+
+/// The type of `iommu_domain_ops.map_pages`.
+pub type MapPagesFn = unsafe extern "C" fn(
+    *mut bindings::iommu_domain,
+    usize,
+    bindings::phys_addr_t,
+    usize,
+    usize,
+    c_int,
+    bindings::gfp_t,
+    *mut usize,
+) -> c_int;
+
+/// The type of `iommu_domain_ops.unmap_pages`.
+pub type UnmapPagesFn = unsafe extern "C" fn(
+    *mut bindings::iommu_domain,
+    usize,
+    usize,
+    usize,
+    *mut bindings::iommu_iotlb_gather,
+) -> usize;
+
+/// `pt_iommu_deinit()` of a generic_pt table.
+///
+/// # Safety
+///
+/// `table` is a generic_pt table (its first member a `struct pt_iommu`) that [`Format::init`]
+/// initialised and that is no longer used.
+unsafe fn pt_deinit<T>(table: *mut T) {
+    let pt = table.cast::<bindings::pt_iommu>();
+    // SAFETY: `pt` is the `struct pt_iommu` of an initialised table (this function's `# Safety`
+    // section), whose `ops` the format's init set; `deinit` frees the table memory.
+    unsafe {
+        if let Some(deinit) = (*(*pt).ops).deinit {
+            deinit(pt);
+        }
+    }
+}
+
+/// `pt_iommu_ops.set_dirty` of a generic_pt table.
+#[cfg_attr(not(CONFIG_IOMMUFD_TEST), allow(dead_code))]
+///
+/// # Safety
+///
+/// `table` is a generic_pt table that [`Format::init`] initialised and did not deinitialise.
+unsafe fn pt_set_dirty<T>(table: *mut T, iova: u64) -> Result {
+    let pt = table.cast::<bindings::pt_iommu>();
+    // SAFETY: `pt` is the `struct pt_iommu` of an initialised table (this function's `# Safety`
+    // section), so `ops` is set; `set_dirty` needs no lock.
+    to_result(unsafe {
+        match (*(*pt).ops).set_dirty {
+            Some(f) => f(pt, iova),
+            None => return Err(EOPNOTSUPP),
+        }
+    })
 }
 
 /// A format whose hardware information (the root pointer and the table's shape, as the IOMMU is
@@ -165,15 +259,13 @@ impl Format for AmdV1Mock {
 
     const IOVA_TO_PHYS: unsafe extern "C" fn(*mut bindings::iommu_domain, u64) -> u64 =
         bindings::pt_iommu_amdv1_mock_iova_to_phys;
-    const READ_AND_CLEAR_DIRTY: unsafe extern "C" fn(
-        *mut bindings::iommu_domain,
-        usize,
-        usize,
-        usize,
-        *mut bindings::iommu_dirty_bitmap,
-    ) -> c_int = bindings::pt_iommu_amdv1_mock_read_and_clear_dirty;
+    const READ_AND_CLEAR_DIRTY: Option<ReadAndClearDirtyFn> =
+        Some(bindings::pt_iommu_amdv1_mock_read_and_clear_dirty);
 
-    unsafe fn init(table: *mut Self::Table, cfg: &Self::Config) -> Result {
+    unsafe fn init<T: PagingOps<Format = Self>>(
+        table: *mut Self::Table,
+        cfg: &Self::Config,
+    ) -> Result {
         let cfg = cfg.to_raw();
         // SAFETY: `table` is a zeroed `struct pt_iommu_amdv1` not in use (`Format::init`'s
         // `# Safety` section), whose first member is its `struct pt_iommu` (`IOMMU_FORMAT()`).
@@ -181,6 +273,16 @@ impl Format for AmdV1Mock {
         // SAFETY: `table` is that zeroed, unused table (only `nid` preset above); `cfg` is a local
         // valid for the call; on error `pt_iommu_amdv1_mock_init()` frees what it allocated.
         to_result(unsafe { bindings::pt_iommu_amdv1_mock_init(table, &cfg, GFP_KERNEL.as_raw()) })
+    }
+
+    unsafe fn deinit(table: *mut Self::Table) {
+        // SAFETY: An initialised, unused amdv1 table (`Format::deinit`'s `# Safety` section).
+        unsafe { pt_deinit(table) }
+    }
+
+    unsafe fn set_dirty(table: *mut Self::Table, iova: u64) -> Result {
+        // SAFETY: An initialised amdv1 table (`Format::set_dirty`'s `# Safety` section).
+        unsafe { pt_set_dirty(table, iova) }
     }
 }
 
@@ -212,15 +314,13 @@ macro_rules! top_level_format {
 
                 const IOVA_TO_PHYS: unsafe extern "C" fn(*mut bindings::iommu_domain, u64) -> u64 =
                     bindings::[<pt_iommu_ $fmt _iova_to_phys>];
-                const READ_AND_CLEAR_DIRTY: unsafe extern "C" fn(
-                    *mut bindings::iommu_domain,
-                    usize,
-                    usize,
-                    usize,
-                    *mut bindings::iommu_dirty_bitmap,
-                ) -> c_int = bindings::[<pt_iommu_ $fmt _read_and_clear_dirty>];
+                const READ_AND_CLEAR_DIRTY: Option<ReadAndClearDirtyFn> =
+                    Some(bindings::[<pt_iommu_ $fmt _read_and_clear_dirty>]);
 
-                unsafe fn init(table: *mut Self::Table, cfg: &Self::Config) -> Result {
+                unsafe fn init<T: PagingOps<Format = Self>>(
+                    table: *mut Self::Table,
+                    cfg: &Self::Config,
+                ) -> Result {
                     let cfg = bindings::[<pt_iommu_ $fmt _cfg>] {
                         common: cfg.common.to_raw(),
                         top_level: cfg.top_level,
@@ -235,6 +335,12 @@ macro_rules! top_level_format {
                     to_result(unsafe {
                         bindings::[<pt_iommu_ $fmt _init>](table, &cfg, GFP_KERNEL.as_raw())
                     })
+                }
+
+                unsafe fn deinit(table: *mut Self::Table) {
+                    // SAFETY: An initialised, unused table of this generic_pt format
+                    // (`Format::deinit`'s `# Safety` section).
+                    unsafe { pt_deinit(table) }
                 }
             }
 
