@@ -64,6 +64,8 @@ match rust/kernel/iommu/*.rs rust/helpers/iommu.c
 |   by the bound device, probed devices and IOPF queues, vIOMMUs and
 |   hardware queues, and generic_pt page tables (the selftest mock's AMDv1
 |   and the VT-d x86_64 and second-stage formats);
+| - lpae: paging domains on io-pgtable's Arm LPAE stage-1 and stage-2
+|   tables, whose TLB maintenance io-pgtable asks of the driver;
 | - selftest: the uAPI of the iommufd selftest's mock IOMMU, for a mock
 |   driver in Rust;
 |
@@ -103,6 +105,22 @@ match drivers/iommu/iommufd/hwpt.rs rust/kernel/iommu/iommufd.rs
 
 patch 0007
 
+files iommu/arm-smmu-v3: add an SMMUv3 driver in Rust
+match drivers/iommu/arm/arm-smmu-v3/rust/*
+| Add arm_smmu_v3_rs, an Arm SMMUv3 driver written on the kernel::iommu
+| abstractions: device-tree probe with the C driver's ID register checks,
+| the reset sequence, a 2-level stream table, the command queue with
+| CMD_SYNC completion, the event queue and global errors on their wired
+| interrupts, one-entry CD tables, stage-1 and stage-2 (nest parent) paging
+| domains on io-pgtable with TLB invalidation, identity and blocked domains,
+| of_xlate, PCI device groups and the software MSI window.
+|
+| It covers what QEMU's SMMUv3 emulates; ATS, PRI, SVA, MSIs, substreams,
+| HTTU and ACPI stay with the C driver. The next commit builds it instead
+| of the C driver with CONFIG_ARM_SMMU_V3_RUST.
+
+patch 0011
+
 files docs: rust: add the IOMMU driver page
 match Documentation/rust/*.rst
 | Add Documentation/rust/iommu.rst: the kernel::iommu abstractions, their
@@ -132,7 +150,8 @@ match kernel/configs/riommu*.config arch/*/configs/riommu*.config
 | arch/x86 (q35 + emulated VT-d) and arch/arm64 (virt + emulated SMMUv3)
 | riommu.config, which "make tinyconfig riommu.config" merges together, and
 | the profile fragments riommu-rust-mock.config (the Rust mock driver),
-| riommu-rust-hwpt.config (the Rust HWPT layer), riommu-modules.config
+| riommu-rust-hwpt.config (the Rust HWPT layer), the arm64
+| riommu-rust.config (the Rust SMMUv3 driver), riommu-modules.config
 | (iommufd and VFIO as modules) and riommu-debug.config (KASAN, lockdep,
 | kmemleak, UBSAN).
 EOF
