@@ -40,6 +40,9 @@ SPLATS = [
     ('kmemleak', re.compile(r'kmemleak: \d+ new suspected memory leaks|'
                             r'unreferenced object 0x')),
     ('panic', re.compile(r'Kernel panic')),
+    # SMMUv3 global errors and command-queue failures (both drivers' messages).
+    ('smmu_error', re.compile(r'(arm-smmu-v3|arm_smmu_v3_rs) .*(unexpected global error|'
+                              r'CMDQ error|CMD_SYNC timeout)')),
     ('hung', re.compile(r'blocked for more than|rcu_.*detected stall|'
                         r'soft lockup|hard LOCKUP')),
 ]

@@ -5,18 +5,24 @@ SUITES_ALL=kunit,iommufd,iommufd_fail_nth,dma_smoke,hwpt_diff
 
 # Lines every run's console must show, beyond the suites' own results.
 run_checks() {
-	local arch=$1 hdr mask=0 b
+	local arch=$1 iommu=$2 hdr mask=0 b
 	case $arch in
 	x86_64)
 		printf '{"vtd_scalable_mode": "DMAR: .*ecap [0-9a-f]+", "dmar_enabled": "DMAR: Intel\\\\(R\\\\) Virtualization Technology for Directed I/O"}'
 		;;
 	arm64)
-		# arm-smmu-v3 must probe with stage 1, stage 2 and nesting.
+		# The SMMUv3 driver of the run (C arm-smmu-v3 or Rust arm_smmu_v3_rs)
+		# must probe with stage 1, stage 2 and nesting, in the C driver's
+		# feature bits, which both print.
 		hdr=$CACHE/tree/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h
 		for b in TRANS_S1 TRANS_S2 NESTING; do
 			mask=$(( mask | $(sed -n "s/^#define ARM_SMMU_FEAT_$b[[:space:]]*(\(.*\))$/(\1)/p" "$hdr") ))
 		done
-		printf '{"smmuv3_s1_s2_nesting": {"regex": "arm-smmu-v3 .*oas [0-9]+-bit \\\\(features 0x([0-9a-f]+)\\\\)", "bits": %d}}' "$mask"
+		if [ "$iommu" = rust-smmuv3 ]; then
+			printf '{"rust_smmuv3_s1_s2_nesting": {"regex": "arm_smmu_v3_rs .*oas [0-9]+-bit \\\\(features 0x([0-9a-f]+)\\\\)", "bits": %d}}' "$mask"
+		else
+			printf '{"smmuv3_s1_s2_nesting": {"regex": "arm-smmu-v3 .*oas [0-9]+-bit \\\\(features 0x([0-9a-f]+)\\\\)", "bits": %d}}' "$mask"
+		fi
 		;;
 	esac
 }
@@ -139,7 +145,7 @@ cmd_test() {
 			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "iommu": "%s", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
 				"$a" "$p" "$a" "$p" "$mock" "$hwpt" "$iommu" "$logf" \
 				"$(cat "$(build_dir "$a" "$p")/.riommu-build-seconds")" \
-				"$(( $(date +%s) - vt0 ))" "${plan//,/\", \"}" "$(run_checks "$a")")")
+				"$(( $(date +%s) - vt0 ))" "${plan//,/\", \"}" "$(run_checks "$a" "$iommu")")")
 		done
 		# The differential test: every profile's digests against the first's.
 		for p in "${profiles[@]:1}"; do

@@ -65,8 +65,9 @@
 
 static const char *const fault_patterns[] = {
 	"DMAR: \\[DMA Write",			/* intel-iommu */
-	"arm-smmu-v3 .*event 0x1[0-3]",		/* SMMUv3 F_TRANSLATION .. F_ACCESS */
-	"arm-smmu-v3 .*(F_TRANSLATION|F_ADDR_SIZE|F_ACCESS|F_PERMISSION)",
+	/* SMMUv3 F_TRANSLATION .. F_PERMISSION: the C driver (arm-smmu-v3) or the Rust one (arm_smmu_v3_rs) */
+	"(arm-smmu-v3|arm_smmu_v3_rs) .*event 0x1[0-3]",
+	"(arm-smmu-v3|arm_smmu_v3_rs) .*(F_TRANSLATION|F_ADDR_SIZE|F_ACCESS|F_PERMISSION)",
 	"riommu.*fault",			/* our drivers */
 };
 
