@@ -76,6 +76,38 @@ impl HwInfo {
     }
 }
 
+/// The `IOMMU_HWPT_ALLOC_*` flags `domain_alloc_paging_flags` is called with
+/// (`enum iommufd_hwpt_alloc_flags`).
+pub mod alloc_flags {
+    use crate::bindings;
+
+    /// `IOMMU_HWPT_ALLOC_NEST_PARENT`: the domain will be the parent (stage 2) of nested domains.
+    pub const NEST_PARENT: u32 = bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_NEST_PARENT;
+    /// `IOMMU_HWPT_ALLOC_DIRTY_TRACKING`: the domain tracks dirty pages.
+    pub const DIRTY_TRACKING: u32 =
+        bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+    /// `IOMMU_HWPT_ALLOC_PASID`: the domain may be attached to PASIDs.
+    pub const PASID: u32 = bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_PASID;
+}
+
+/// Hardware information types and the structures of the hardware drivers
+/// (`include/uapi/linux/iommufd.h`), for [`Driver::hw_info`].
+pub mod hw_info {
+    use crate::{bindings, transmute::AsBytes};
+
+    /// `IOMMU_HW_INFO_TYPE_DEFAULT`: the driver's own type.
+    pub const TYPE_DEFAULT: u32 = bindings::iommu_hw_info_type_IOMMU_HW_INFO_TYPE_DEFAULT;
+    /// `IOMMU_HW_INFO_TYPE_ARM_SMMUV3`: [`ArmSmmuv3`].
+    pub const TYPE_ARM_SMMUV3: u32 = bindings::iommu_hw_info_type_IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
+
+    /// `struct iommu_hw_info_arm_smmuv3`: the SMMU's `IDR0`-`IDR5`, `IIDR` and `AIDR`.
+    pub use bindings::iommu_hw_info_arm_smmuv3 as ArmSmmuv3;
+
+    // SAFETY: `struct iommu_hw_info_arm_smmuv3` is ten `__u32`s: no padding, every byte
+    // initialised.
+    unsafe impl AsBytes for ArmSmmuv3 {}
+}
+
 /// What `probe_device` returns: the instance that translates for the device and the driver's
 /// per-device data.
 pub type Probed<'p, D> = (InstanceRef<'p, D>, Pin<KBox<<D as Driver>::DevData>>);

@@ -42,7 +42,10 @@ use kernel::{
             PagingTable, StaticDomain, StaticOps, StaticTable,
         },
         lpae::{ArmLpae, LpaeConfig, LpaeStage},
-        ops::{Cap, DeviceGroup, Driver, OfXlate, OpsTable, Probed, ResvRegions, ResvType},
+        ops::{
+            alloc_flags, hw_info, Cap, DeviceGroup, Driver, HwInfo, OfXlate, OpsTable, Probed,
+            ResvRegions, ResvType,
+        },
         pgtable::{self, Gather},
         viommu::{ViommuOps, ViommuTable},
     },
@@ -82,14 +85,6 @@ const TLBI_MAX_CMDS: usize = 32;
 /// The software MSI window (`MSI_IOVA_BASE`, `MSI_IOVA_LENGTH`), as the C driver reserves it.
 const MSI_IOVA_BASE: u64 = 0x800_0000;
 const MSI_IOVA_LENGTH: usize = 0x10_0000;
-/// The `IOMMU_HWPT_ALLOC_*` flags (uapi `enum iommufd_hwpt_alloc_flags`).
-const HWPT_ALLOC_NEST_PARENT: u32 = 1 << 0;
-const HWPT_ALLOC_DIRTY_TRACKING: u32 = 1 << 1;
-const HWPT_ALLOC_PASID: u32 = 1 << 3;
-/// `IOMMU_WRITE`, `IOMMU_NOEXEC`, `IOMMU_MMIO` (`include/linux/iommu.h`).
-const IOMMU_WRITE: u32 = 1 << 1;
-const IOMMU_NOEXEC: u32 = 1 << 3;
-const IOMMU_MMIO: u32 = 1 << 4;
 /// The C driver's `features` bits this driver can report (`ARM_SMMU_FEAT_*`), for the probe line.
 mod feat {
     pub(crate) const TWO_LVL_STRTAB: u32 = 1 << 0;
@@ -343,10 +338,9 @@ impl Smmu {
         Ok(())
     }
 
-    /// Writes `ste` for `sid` with break-before-make, and `cd` into `cdtab` first if given.
-    ///
-    /// The CD table is made invalid (and `CFGI_CD`) before it changes only if the current STE
-    /// uses it; the STE is made invalid (and `CFGI_STE`) before it changes.
+    /// Writes `ste` for `sid`, and `cd` into `cdtab` first if given, with the break-before-make
+    /// sequences of [`update_steps`] (the CD's is live only if the current STE uses the CD
+    /// table).
     fn install(&self, sid: u32, cd: Option<(&DmaWords, &Cd)>, ste: &Ste) -> Result {
         let st = self.strtab.lock();
         let l2 = st.l2[(sid >> STRTAB_SPLIT) as usize]
@@ -355,33 +349,37 @@ impl Smmu {
         let base = (sid as usize & (STRTAB_NUM_L2_STES - 1)) * STE_DWORDS;
         let cur: Ste = core::array::from_fn(|w| l2.read(base + w));
         if let Some((cdtab, cd)) = cd {
-            let in_use = cur[0] & STE_0_V != 0 && get(cur[0], 3, 1) == 5;
-            if in_use && cdtab.read(0) & CD_0_V != 0 {
-                cdtab.write(0, 0);
-                self.issue(&[cfgi_cd(sid)])?;
+            let live = cur[0] & STE_0_V != 0 && get(cur[0], 3, 1) == 5;
+            let cur_cd: Cd = core::array::from_fn(|w| cdtab.read(w));
+            self.apply(
+                cdtab,
+                0,
+                &update_steps(&cur_cd, cd, CD_0_V, live),
+                cfgi_cd(sid),
+            )?;
+        }
+        self.apply(
+            l2,
+            base,
+            &update_steps(&cur, ste, STE_0_V, true),
+            cfgi_ste(sid),
+        )
+    }
+
+    /// Carries out `steps` on the entry at word `base` of `mem`, with `cfgi` for its syncs.
+    fn apply(&self, mem: &DmaWords, base: usize, steps: &Steps, cfgi: Cmd) -> Result {
+        for s in steps.as_slice() {
+            match *s {
+                Step::Write(0, v) => {
+                    // The entry's other words are visible before its valid bit.
+                    dma_mb(Write);
+                    mem.write(base, v);
+                }
+                Step::Write(i, v) => mem.write(base + i, v),
+                Step::Sync => self.issue(&[cfgi])?,
             }
-            for (w, v) in cd.iter().enumerate().skip(1) {
-                cdtab.write(w, *v);
-            }
-            // The rest of the CD is visible before its valid bit.
-            dma_mb(Write);
-            cdtab.write(0, cd[0]);
-            self.issue(&[cfgi_cd(sid)])?;
         }
-        if cur == *ste {
-            return Ok(());
-        }
-        if cur[0] & STE_0_V != 0 {
-            l2.write(base, 0);
-            self.issue(&[cfgi_ste(sid)])?;
-        }
-        for (w, v) in ste.iter().enumerate().skip(1) {
-            l2.write(base + w, *v);
-        }
-        // The rest of the STE is visible before its valid bit.
-        dma_mb(Write);
-        l2.write(base, ste[0]);
-        self.issue(&[cfgi_ste(sid)])
+        Ok(())
     }
 
     /// Reads and reports the pending events (`arm_smmu_evtq_thread()`).
@@ -540,7 +538,10 @@ fn hw_probe(dev: &Device, io: &kernel::io::mem::IoMem<'_, MMIO_SIZE>) -> Result<
         c |= feat::TWO_LVL_STRTAB;
     } else {
         // Linear stream tables (small SIDSIZE) are not implemented here; the C driver has them.
-        dev_err!(dev, "2-level stream tables not supported: unsupported by this driver\n");
+        dev_err!(
+            dev,
+            "2-level stream tables not supported: unsupported by this driver\n"
+        );
         return Err(ENXIO);
     }
     match idr0.ttendian().get() {
@@ -586,7 +587,11 @@ fn hw_probe(dev: &Device, io: &kernel::io::mem::IoMem<'_, MMIO_SIZE>) -> Result<
     }
     let sid_bits = idr1.sidsize().get();
     if sid_bits <= STRTAB_SPLIT {
-        dev_err!(dev, "{}-bit StreamIDs need a linear stream table: unsupported\n", sid_bits);
+        dev_err!(
+            dev,
+            "{}-bit StreamIDs need a linear stream table: unsupported\n",
+            sid_bits
+        );
         return Err(ENXIO);
     }
 
@@ -663,7 +668,10 @@ fn gbpa_abort(io: &kernel::io::mem::IoMem<'_, MMIO_SIZE>) -> Result {
 
 /// Creates the queues and the stream table and resets the SMMU into translation
 /// (`arm_smmu_init_structures()`, `arm_smmu_device_reset()`).
-fn reset(pdev: &platform::Device<Core<'_>>, io_map: kernel::io::mem::IoMem<'_, MMIO_SIZE>) -> Result<Arc<Smmu>> {
+fn reset(
+    pdev: &platform::Device<Core<'_>>,
+    io_map: kernel::io::mem::IoMem<'_, MMIO_SIZE>,
+) -> Result<Arc<Smmu>> {
     let dev: &Device<Bound> = pdev.as_ref();
     let io = &io_map;
     let f = hw_probe(dev, io)?;
@@ -753,7 +761,11 @@ fn reset(pdev: &platform::Device<Core<'_>>, io_map: kernel::io::mem::IoMem<'_, M
     write_cr0(io, cr0)?;
 
     io.write_reg(IRQ_CTRL::zeroed());
-    io.write_reg(IRQ_CTRL::zeroed().with_evtq_irqen(true).with_gerror_irqen(true));
+    io.write_reg(
+        IRQ_CTRL::zeroed()
+            .with_evtq_irqen(true)
+            .with_gerror_irqen(true),
+    );
     read_poll_timeout(
         || Ok(io.read(IRQ_CTRLACK).value().get()),
         |ack| *ack & 0x5 == 0x5,
@@ -778,6 +790,13 @@ impl Drop for Disable {
                 dev_err!(smmu.dev, "failed to disable the SMMU\n");
             }
             io.write_reg(IRQ_CTRL::zeroed());
+            // What the SMMU says now, as evidence for the unload test.
+            dev_info!(
+                smmu.dev,
+                "disabled: CR0ACK {:#010x}, GBPA.ABORT {}\n",
+                io.read(CR0ACK).value().get(),
+                u32::from(io.read(GBPA).abort())
+            );
         }
     }
 }
@@ -915,7 +934,7 @@ impl Driver for ArmSmmu {
 
     fn get_resv_regions(_dev: &ProbedDevice<Self>, regions: &mut ResvRegions<'_>) {
         // `arm_smmu_get_resv_regions()`.
-        let prot = IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO;
+        let prot = pgtable::prot::WRITE | pgtable::prot::NOEXEC | pgtable::prot::MMIO;
         if regions
             .add(MSI_IOVA_BASE, MSI_IOVA_LENGTH, prot, ResvType::SwMsi)
             .is_err()
@@ -934,6 +953,31 @@ impl Driver for ArmSmmu {
         }
     }
 
+    fn hw_info(dev: &ProbedDevice<Self>, requested: u32) -> Result<HwInfo> {
+        // `arm_smmu_hw_info()`: the ID registers as they read.
+        if requested != hw_info::TYPE_DEFAULT && requested != hw_info::TYPE_ARM_SMMUV3 {
+            return Err(EOPNOTSUPP);
+        }
+        let smmu = dev.instance();
+        let io = smmu.io.try_access().ok_or(ENODEV)?;
+        let io = &*io;
+        let info = hw_info::ArmSmmuv3 {
+            flags: 0,
+            __reserved: 0,
+            idr: [
+                io.read(IDR0).into(),
+                io.read(IDR1).into(),
+                io.read(IDR2).into(),
+                io.read(IDR3).into(),
+                io.read(IDR4).into(),
+                io.read(IDR5).into(),
+            ],
+            iidr: io.read(IIDR).value().get(),
+            aidr: io.read(AIDR).value().get(),
+        };
+        HwInfo::new(hw_info::TYPE_ARM_SMMUV3, &info)
+    }
+
     fn domain_alloc_paging_flags(
         dev: &ProbedDevice<Self>,
         flags: u32,
@@ -941,15 +985,15 @@ impl Driver for ArmSmmu {
     ) -> Result<Pin<KBox<PagingDomain<SmmuDomain>>>> {
         // `arm_smmu_domain_alloc_paging_flags()`.
         let smmu = dev.instance();
-        if flags & !(HWPT_ALLOC_DIRTY_TRACKING | HWPT_ALLOC_PASID | HWPT_ALLOC_NEST_PARENT) != 0
-            || user_data.is_some()
-        {
+        let paging_flags =
+            alloc_flags::DIRTY_TRACKING | alloc_flags::PASID | alloc_flags::NEST_PARENT;
+        if flags & !paging_flags != 0 || user_data.is_some() {
             return Err(EOPNOTSUPP);
         }
         let stage = match flags {
             0 if smmu.feat.s1 => LpaeStage::S1,
             0 => LpaeStage::S2,
-            HWPT_ALLOC_NEST_PARENT if smmu.feat.s1 && smmu.feat.s2 => LpaeStage::S2,
+            alloc_flags::NEST_PARENT if smmu.feat.s1 && smmu.feat.s2 => LpaeStage::S2,
             // Dirty tracking needs HTTU, which this driver does not implement; PASIDs need
             // substreams.
             _ => return Err(EOPNOTSUPP),
@@ -1027,7 +1071,8 @@ impl PagingOps for SmmuDomain {
             return;
         }
         let size = gather.end() - gather.start() + 1;
-        d.smmu.inv_range(d, gather.start(), size, gather.pgsize(), true);
+        d.smmu
+            .inv_range(d, gather.start(), size, gather.pgsize(), true);
     }
 
     fn tlb_flush_all(d: &PagingDomain<Self>) {

@@ -62,12 +62,22 @@ register! {
         5:0 sidsize;
     }
 
+    /// `SMMU_IDR2`: VATOS (read only for `hw_info`).
+    pub(crate) IDR2(u32) @ 0x8 {
+        31:0 value;
+    }
+
     /// `SMMU_IDR3`.
     pub(crate) IDR3(u32) @ 0xc {
         /// Range invalidation.
         10:10 ril => bool;
         /// Stage-2 forced write-back.
         8:8 fwb => bool;
+    }
+
+    /// `SMMU_IDR4`: implementation defined (read only for `hw_info`).
+    pub(crate) IDR4(u32) @ 0x10 {
+        31:0 value;
     }
 
     /// `SMMU_IDR5`: granules and output address size.
@@ -82,6 +92,16 @@ register! {
         4:4 gran4k => bool;
         /// Output address size.
         2:0 oas;
+    }
+
+    /// `SMMU_IIDR`: implementation identification.
+    pub(crate) IIDR(u32) @ 0x18 {
+        31:0 value;
+    }
+
+    /// `SMMU_AIDR`: architecture version.
+    pub(crate) AIDR(u32) @ 0x1c {
+        31:0 value;
     }
 
     /// `SMMU_CR0`: enables.
@@ -367,6 +387,70 @@ pub(crate) const fn s1_cd(asid: u16, tcr: &Tcr, ttbr: u64, mair: u64) -> Cd {
     c
 }
 
+/// One step of a configuration-entry update: write a word, or make the SMMU drop its copy of the
+/// entry (`CFGI_STE`/`CFGI_CD` + `CMD_SYNC`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Step {
+    /// Write `value` to word `index` of the entry.
+    Write(usize, u64),
+    /// Invalidate the SMMU's copy of the entry and wait.
+    Sync,
+}
+
+/// The steps of an update: at most a break (write, sync), the other words, the first word and
+/// a sync.
+pub(crate) struct Steps {
+    steps: [Step; STE_DWORDS + 3],
+    len: usize,
+}
+
+impl Steps {
+    fn push(&mut self, s: Step) {
+        self.steps[self.len] = s;
+        self.len += 1;
+    }
+
+    /// The steps, in order.
+    pub(crate) fn as_slice(&self) -> &[Step] {
+        &self.steps[..self.len]
+    }
+}
+
+/// The break-before-make update of an STE or CD (word 0 holds the valid bit `v`) from `cur`,
+/// what the memory holds, to `new`.
+///
+/// If the SMMU may be using the entry (`live`: a valid STE; a valid CD that a valid STE points
+/// to), it is first made invalid (word 0 cleared) and the SMMU's copy dropped; then the words
+/// other than word 0 that change are written, word 0 last (the caller puts a write barrier before
+/// it), and the SMMU's copy is dropped again. Whatever the SMMU fetches in between is the old
+/// entry, an invalid one, or the new one: never a mix (checked by the KUnit suite below). Unlike
+/// the C driver's hitless writer (`arm_smmu_write_entry()`), a device may see aborts while the
+/// entry changes.
+pub(crate) fn update_steps(cur: &[u64], new: &[u64], v: u64, live: bool) -> Steps {
+    let mut st = Steps {
+        steps: [Step::Sync; STE_DWORDS + 3],
+        len: 0,
+    };
+    if cur == new {
+        return st;
+    }
+    let broken = live && cur[0] & v != 0;
+    if broken {
+        st.push(Step::Write(0, 0));
+        st.push(Step::Sync);
+    }
+    for (i, (c, n)) in cur.iter().zip(new).enumerate().skip(1) {
+        if c != n {
+            st.push(Step::Write(i, *n));
+        }
+    }
+    if broken || cur[0] != new[0] {
+        st.push(Step::Write(0, new[0]));
+    }
+    st.push(Step::Sync);
+    st
+}
+
 /// A command: two 64-bit words.
 pub(crate) type Cmd = [u64; 2];
 
@@ -558,7 +642,10 @@ mod tests {
         assert_eq!(s[0], 0xd); // V, CFG=6.
         assert_eq!(s[1], 0);
         let want_vtcr: u64 = 20 | (2 << 6) | (1 << 8) | (1 << 10) | (3 << 12) | (4 << 16);
-        assert_eq!(s[2], 7 | (want_vtcr << 32) | (1 << 51) | (1 << 54) | (1 << 58));
+        assert_eq!(
+            s[2],
+            7 | (want_vtcr << 32) | (1 << 51) | (1 << 54) | (1 << 58)
+        );
         assert_eq!(s[3], 0x8765_4000);
     }
 
@@ -596,10 +683,104 @@ mod tests {
         assert_eq!(cfgi_ste(0x10), [0x10_0000_0003, 1]);
         assert_eq!(cfgi_all(), [4, 31]);
         assert_eq!(tlbi_nh_asid(3), [0x0003_0000_0000_0011, 0]);
-        assert_eq!(tlbi_nh_va(3, 0x1234_5678, true), [0x0003_0000_0000_0012, 0x1234_5001]);
+        assert_eq!(
+            tlbi_nh_va(3, 0x1234_5678, true),
+            [0x0003_0000_0000_0012, 0x1234_5001]
+        );
         assert_eq!(tlbi_s12_vmall(9), [0x9_0000_0028, 0]);
-        assert_eq!(tlbi_s2_ipa(9, 0x8000_3000, false), [0x9_0000_002a, 0x8000_3000]);
+        assert_eq!(
+            tlbi_s2_ipa(9, 0x8000_3000, false),
+            [0x9_0000_002a, 0x8000_3000]
+        );
         assert_eq!(cmd_sync(), [0x46, 0]);
+    }
+
+    /// The STEs and CDs of the C suite's transitions (`arm-smmu-v3-test.c`), as this driver
+    /// makes them.
+    fn vectors() -> ([Ste; 5], [Cd; 3]) {
+        let vtcr = Vtcr {
+            tsz: 20,
+            sl: 2,
+            irgn: 1,
+            orgn: 1,
+            sh: 3,
+            tg: 0,
+            ps: 4,
+        };
+        let tcr = Tcr {
+            tsz: 16,
+            irgn: 1,
+            orgn: 1,
+            sh: 3,
+            tg: 0,
+            ips: 4,
+        };
+        (
+            [
+                abort_ste(),
+                bypass_ste(),
+                cdtable_ste(0x4000_0000),
+                s2_ste(1, &vtcr, 0x8000_0000),
+                s2_ste(2, &vtcr, 0x9000_0000),
+            ],
+            [
+                [0; CD_DWORDS],
+                s1_cd(1, &tcr, 0x4000_1000, 0x44ff),
+                s1_cd(2, &tcr, 0x4000_1000, 0x44ff),
+            ],
+        )
+    }
+
+    /// Applies `steps` to `cur`, checking at every point that the entry is the old one, the new
+    /// one, or invalid; returns the number of syncs.
+    fn check_transition(cur: &[u64], new: &[u64], v: u64, live: bool) -> usize {
+        let steps = update_steps(cur, new, v, live);
+        let mut mem = [0u64; STE_DWORDS];
+        let mem = &mut mem[..cur.len()];
+        mem.copy_from_slice(cur);
+        let mut syncs = 0;
+        for s in steps.as_slice() {
+            match *s {
+                Step::Write(i, val) => mem[i] = val,
+                Step::Sync => syncs += 1,
+            }
+            // Safe if the SMMU may be using it: what it would fetch now.
+            let safe = mem == cur || mem == new || mem[0] & v == 0;
+            assert!(!live || safe);
+        }
+        assert_eq!(mem, new);
+        syncs
+    }
+
+    #[test]
+    fn ste_transitions() {
+        let (stes, _) = vectors();
+        // Every pair of the C suite's kinds: abort, bypass, cdtable, S2 (and S2 to another S2,
+        // `s1_to_s2`/`s2_to_s1` covered by cdtable <-> S2).
+        for a in &stes {
+            for b in &stes {
+                let syncs = check_transition(a, b, STE_0_V, true);
+                // Break-before-make: two syncs between different valid entries, none if equal.
+                assert_eq!(syncs, if a == b { 0 } else { 2 });
+            }
+        }
+        // From an entry the SMMU never used (cleared), one sync.
+        let clear = [0u64; STE_DWORDS];
+        assert_eq!(check_transition(&clear, &stes[1], STE_0_V, true), 1);
+    }
+
+    #[test]
+    fn cd_transitions() {
+        let (_, cds) = vectors();
+        // `write_cd_test_s1_clear`: a live CD cleared; `s1_change_asid`: its ASID changed.
+        assert_eq!(check_transition(&cds[1], &cds[0], CD_0_V, true), 2);
+        assert_eq!(check_transition(&cds[1], &cds[2], CD_0_V, true), 2);
+        // A CD no STE points to is written without a break.
+        assert_eq!(check_transition(&cds[1], &cds[2], CD_0_V, false), 1);
+        assert_eq!(
+            update_steps(&cds[1], &cds[2], CD_0_V, false).as_slice(),
+            &[Step::Write(0, cds[2][0]), Step::Sync]
+        );
     }
 
     #[test]
@@ -607,7 +788,10 @@ mod tests {
         let raw = [0x0000_0010_0000_0010, 1 << 35, 0xdead_b000, 0x1234_5000];
         let e = Event::decode(&raw);
         assert_eq!((e.id, e.sid, e.ssid), (0x10, 0x10, 0));
-        assert_eq!((e.iova, e.ipa, e.read, e.s2), (0xdead_b000, 0x1234_5000, true, false));
+        assert_eq!(
+            (e.iova, e.ipa, e.read, e.s2),
+            (0xdead_b000, 0x1234_5000, true, false)
+        );
         assert!(e.is_translation_fault());
         assert_eq!(event_name(e.id), "F_TRANSLATION");
     }
