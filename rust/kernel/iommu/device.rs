@@ -373,16 +373,23 @@ impl<'a, D: Driver> Registration<'a, D> {
         opts: Options,
         data: impl PinInit<D::Instance, Error> + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
-        Self::init(parent, Some(parent), opts, data, Kind::Device, move |iommu| {
-            // SAFETY: `iommu` is in sysfs, zeroed but for `max_pasids` and not registered (the
-            // contract of the closure of `init`); `D::OPS` is a static (the contract of
-            // `OpsTable::new()`); `parent` is a bound device, valid for `'a`.
-            // INVARIANT: On success `iommu` is registered until drop, which calls
-            // `iommu_device_unregister()` for `Kind::Device`.
-            to_result(unsafe {
-                bindings::iommu_device_register(iommu, D::OPS.as_ptr(), parent.as_raw())
-            })
-        })
+        Self::init(
+            parent,
+            Some(parent),
+            opts,
+            data,
+            Kind::Device,
+            move |iommu| {
+                // SAFETY: `iommu` is in sysfs, zeroed but for `max_pasids` and not registered (the
+                // contract of the closure of `init`); `D::OPS` is a static (the contract of
+                // `OpsTable::new()`); `parent` is a bound device, valid for `'a`.
+                // INVARIANT: On success `iommu` is registered until drop, which calls
+                // `iommu_device_unregister()` for `Kind::Device`.
+                to_result(unsafe {
+                    bindings::iommu_device_register(iommu, D::OPS.as_ptr(), parent.as_raw())
+                })
+            },
+        )
     }
 
     /// Registers a new instance for the devices of a bus of the iommufd selftest (the selftest's
@@ -401,16 +408,23 @@ impl<'a, D: Driver> Registration<'a, D> {
         opts: Options,
         data: impl PinInit<D::Instance, Error> + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
-        Self::init(parent, None, opts, data, Kind::Bus { bus, nb }, move |iommu| {
-            // SAFETY: `iommu` is in sysfs, zeroed but for `max_pasids` and not registered (the
-            // contract of the closure of `init`); `D::OPS` is a static; `bus` and `nb` are valid
-            // until drop, where they are unregistered (the contract of this function).
-            // INVARIANT: On success `iommu` is registered on `bus` until drop, which calls
-            // `iommu_device_unregister_bus()` for `Kind::Bus`.
-            to_result(unsafe {
-                bindings::iommu_device_register_bus(iommu, D::OPS.as_ptr(), bus, nb)
-            })
-        })
+        Self::init(
+            parent,
+            None,
+            opts,
+            data,
+            Kind::Bus { bus, nb },
+            move |iommu| {
+                // SAFETY: `iommu` is in sysfs, zeroed but for `max_pasids` and not registered (the
+                // contract of the closure of `init`); `D::OPS` is a static; `bus` and `nb` are valid
+                // until drop, where they are unregistered (the contract of this function).
+                // INVARIANT: On success `iommu` is registered on `bus` until drop, which calls
+                // `iommu_device_unregister_bus()` for `Kind::Bus`.
+                to_result(unsafe {
+                    bindings::iommu_device_register_bus(iommu, D::OPS.as_ptr(), bus, nb)
+                })
+            },
+        )
     }
 
     /// The initialiser of [`Self::new`] and [`Self::new_on_bus`]: `data`, then the `struct

@@ -748,6 +748,7 @@ impl<T: PagingOps> PagingDomain<T> {
     /// # Safety
     ///
     /// `table` is the `table` field of a `PagingDomain<T>` live for `'a`.
+    #[cfg_attr(not(CONFIG_IOMMU_IO_PGTABLE_LPAE), allow(dead_code))]
     pub(crate) unsafe fn from_table<'a>(table: *mut <T::Format as Format>::Table) -> &'a Self {
         // SAFETY: `table` is the first field of the `repr(C)` `Self` (this function's `# Safety`
         // section), so its address is the domain's; `Opaque<X>` has the layout of `X`.
@@ -755,6 +756,7 @@ impl<T: PagingOps> PagingDomain<T> {
     }
 
     /// The table of the domain.
+    #[cfg_attr(not(CONFIG_IOMMU_IO_PGTABLE_LPAE), allow(dead_code))]
     pub(crate) fn table_ptr(&self) -> *mut <T::Format as Format>::Table {
         self.table.get()
     }

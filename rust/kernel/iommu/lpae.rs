@@ -316,7 +316,10 @@ impl Format for ArmLpae {
     const READ_AND_CLEAR_DIRTY: Option<ReadAndClearDirtyFn> = None;
     const MAP_UNMAP: Option<(MapPagesFn, UnmapPagesFn)> = Some((lpae_map_pages, lpae_unmap_pages));
 
-    unsafe fn init<T: PagingOps<Format = Self>>(table: *mut Self::Table, cfg: &Self::Config) -> Result {
+    unsafe fn init<T: PagingOps<Format = Self>>(
+        table: *mut Self::Table,
+        cfg: &Self::Config,
+    ) -> Result {
         // SAFETY: `Format::init`'s `# Safety` section: a zeroed table, the first field of a
         // `PagingDomain<T>` pinned until `deinit`.
         unsafe { lpae_init::<T>(table, cfg) }
@@ -443,7 +446,13 @@ mod tests {
         }
 
         fn clear(&self) {
-            for a in [&self.walks, &self.pages, &self.syncs, &self.walk_last, &self.sync_last] {
+            for a in [
+                &self.walks,
+                &self.pages,
+                &self.syncs,
+                &self.walk_last,
+                &self.sync_last,
+            ] {
                 a.store(0, Relaxed);
             }
             self.walk_first.store(usize::MAX, Relaxed);
@@ -507,7 +516,12 @@ mod tests {
             let log = &domain.log;
             log.syncs.fetch_add(1, Relaxed);
             if gather.start() <= gather.end() {
-                Log::widen(&log.sync_first, &log.sync_last, gather.start(), gather.end());
+                Log::widen(
+                    &log.sync_first,
+                    &log.sync_last,
+                    gather.start(),
+                    gather.end(),
+                );
             }
         }
 
@@ -573,7 +587,14 @@ mod tests {
         // SAFETY: `d` is a valid, unattached paging domain: no DMA uses it, and mapping does not
         // touch `pa`.
         to_result(unsafe {
-            bindings::iommu_map(d.domain().as_raw(), iova, pa, len, prot, GFP_KERNEL.as_raw())
+            bindings::iommu_map(
+                d.domain().as_raw(),
+                iova,
+                pa,
+                len,
+                prot,
+                GFP_KERNEL.as_raw(),
+            )
         })
     }
 
@@ -683,8 +704,11 @@ mod tests {
             dirty_tracking: true,
             ..Default::default()
         };
-        let r =
-            PagingDomain::<Paging>::new(&config(LpaeStage::S1, dev), opts, Ok::<_, Error>(Paging { log }));
+        let r = PagingDomain::<Paging>::new(
+            &config(LpaeStage::S1, dev),
+            opts,
+            Ok::<_, Error>(Paging { log }),
+        );
         assert_eq!(r.err(), Some(EOPNOTSUPP));
         Ok(())
     }

@@ -64,8 +64,10 @@ pub trait Format: private::Sealed + 'static {
     /// `table` points to a zeroed table that is not in use, the first field of a
     /// `PagingDomain<T>` whose driver data is initialised and which stays pinned until
     /// [`Format::deinit`]. On error nothing is allocated.
-    unsafe fn init<T: PagingOps<Format = Self>>(table: *mut Self::Table, cfg: &Self::Config)
-        -> Result;
+    unsafe fn init<T: PagingOps<Format = Self>>(
+        table: *mut Self::Table,
+        cfg: &Self::Config,
+    ) -> Result;
 
     /// Frees the table's memory (`pt_iommu_deinit()`, `free_io_pgtable_ops()`).
     ///

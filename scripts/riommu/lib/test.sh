@@ -40,11 +40,13 @@ is_abstraction_file() {
 }
 
 # The crate root a Rust file of ours is compiled with: itself, or the file in
-# the same directory that includes it with `#[path = "<name>"]`.
+# the same directory that includes it (`#[path = "<name>"]` or `mod <name>;`).
 crate_root() {
-	local f=$1 p
+	local f=$1 p stem
 	[ "${f#rust/}" = "$f" ] || { echo "$f"; return; }
-	p=$(grep -lF "#[path = \"$(basename "$f")\"]" "$RIOMMU_TOP/$(dirname "$f")"/*.rs 2>/dev/null | head -n1)
+	stem=$(basename "$f" .rs)
+	p=$(grep -lE "#\[path = \"$stem\.rs\"\]|^(pub(\([a-z]+\))? )?mod $stem;" \
+		"$RIOMMU_TOP/$(dirname "$f")"/*.rs 2>/dev/null | grep -vxF "$RIOMMU_TOP/$f" | head -n1)
 	if [ -n "$p" ]; then echo "${p#"$RIOMMU_TOP"/}"; else echo "$f"; fi
 }
 
@@ -52,38 +54,43 @@ crate_root() {
 # guests' format so that summarize.py counts it like any other suite:
 # rustfmtcheck, and no compiler or Clippy warning pointing into our files.
 lint_log() {
-	local arch=$1 profile=$2 logf=$3 odir n=0 fail=0 f w t0 blog root
-	odir=$(build_dir "$arch" "$profile")
+	local profile=$1 logf=$2 arch odir n=0 fail=0 f w t0 blog root
+	shift 2
+	odir=$(build_dir "$1" "$profile")
 	t0=$(date +%s%N)
 	{
 		echo "### riommu-suite-begin rust_lint"
 		echo "TAP version 13"
-		if kmake "$arch" "$odir" -s rustfmtcheck >"$odir/rustfmtcheck.log" 2>&1; then
+		if kmake "$1" "$odir" -s rustfmtcheck >"$odir/rustfmtcheck.log" 2>&1; then
 			echo "ok $((n += 1)) rustfmtcheck"
 		else
 			{ sed 's/^/# /' "$odir/rustfmtcheck.log" | head -n 40; } || true
 			echo "not ok $((n += 1)) rustfmtcheck"
 		fi
+		# The warnings of every arch's build: some files are built for one only.
+		for arch in "$@"; do
+		odir=$(build_dir "$arch" "$profile")
 		for f in $(overlay_files | grep '\.rs$'); do
 			# A module file of a driver crate (`#[path = "x.rs"] mod x;`) is
 			# compiled, and warned about, with its crate root.
 			root=$(crate_root "$f")
 			case $f in rust/*) blog=$odir/build-rust-kernel.log ;; *) blog=$odir/$(rust_log_name "$root") ;; esac
 			if [ "${f#rust/}" = "$f" ] && [ ! -f "$odir/${root%.rs}.o" ]; then
-				echo "ok $((n += 1)) no_warnings $f # SKIP not built in profile $profile"
+				echo "ok $((n += 1)) no_warnings $arch $f # SKIP not built in $arch-$profile"
 				continue
 			fi
 			if [ ! -f "$blog" ]; then
-				echo "not ok $((n += 1)) no_warnings $f # no log of a compile of it"
+				echo "not ok $((n += 1)) no_warnings $arch $f # no log of a compile of it"
 				continue
 			fi
 			w=$(grep -A3 -E '^(warning|error)' "$blog" | grep -F -- "--> $CACHE/tree/$f" || true)
 			if [ -z "$w" ]; then
-				echo "ok $((n += 1)) no_warnings $f"
+				echo "ok $((n += 1)) no_warnings $arch $f"
 			else
 				echo "$w" | sed 's/^/# /'
-				echo "not ok $((n += 1)) no_warnings $f"
+				echo "not ok $((n += 1)) no_warnings $arch $f"
 			fi
+		done
 		done
 		# Only the abstraction files may use the C bindings.
 		for f in $(overlay_files | grep '\.rs$' | grep -v '^rust/'); do
@@ -156,7 +163,7 @@ cmd_test() {
 		done
 	done
 	local profile=${profiles[-1]}
-	lint_log "${arches[0]}" "$profile" "$OUT/logs/host-rust-lint.log"
+	lint_log "$profile" "$OUT/logs/host-rust-lint.log" "${arches[@]}"
 	specs+=("$(printf '{"name": "host-rust-lint", "arch": "host", "profile": "%s", "log": "%s", "expect": ["rust_lint"]}' \
 		"$profile" "$OUT/logs/host-rust-lint.log")")
 	# The series of 'riommu export' applies to the base and gives the build tree.
