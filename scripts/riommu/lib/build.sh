@@ -89,7 +89,9 @@ config_fragments() {
 	case $profile in rust*) [ ! -f "$RIOMMU_TOP/arch/$karch/configs/riommu-rust.config" ] ||
 		echo "$RIOMMU_TOP/arch/$karch/configs/riommu-rust.config" ;; esac
 	[ "$(profile_hwpt "$profile")" = Rust ] && echo "$RIOMMU_TOP/kernel/configs/riommu-rust-hwpt.config"
-	case $profile in *-mod) echo "$RIOMMU_TOP/kernel/configs/riommu-modules.config" ;; esac
+	case $profile in *-mod) echo "$RIOMMU_TOP/kernel/configs/riommu-modules.config"
+		[ ! -f "$RIOMMU_TOP/arch/$karch/configs/riommu-modules.config" ] ||
+			echo "$RIOMMU_TOP/arch/$karch/configs/riommu-modules.config" ;; esac
 	if [ -n "${RIOMMU_EXTRA_CONFIG:-}" ]; then echo "$RIOMMU_EXTRA_CONFIG"; fi
 }
 
