@@ -159,8 +159,9 @@ impl<'p, D: Driver> InstanceRef<'p, D> {
     #[inline]
     pub fn bound_device(self) -> Option<&'p Device<Bound>> {
         // SAFETY: The pointer is the `iommu` field of a `Registration<D>` live for `'p` (type
-        // invariant), whose `parent` is bound for as long as the registration lives (its own
-        // invariant).
+        // invariant), whose `parent` was initialised before the instance was registered, so
+        // before any `InstanceRef` to it existed, and is bound for as long as the registration
+        // lives (the invariants of `Registration`).
         unsafe { (*Registration::<D>::from_iommu(self.0.as_ptr())).parent }
     }
 
@@ -303,7 +304,8 @@ enum Kind {
 ///
 /// - `iommu` is registered with the core (on its instance list, with ops `D::OPS`) and in sysfs
 ///   from the end of the initialiser until drop;
-/// - `data` is initialised before `iommu` is registered and dropped after it is unregistered;
+/// - `data` and `parent` are initialised before `iommu` is registered, and `data` is dropped
+///   after it is unregistered;
 /// - `kind` says how `iommu` was registered;
 /// - `parent`, if any, is the bound device of [`Registration::new`], bound for `'a`, which the
 ///   registration does not outlive.
@@ -442,9 +444,17 @@ impl<'a, D: Driver> Registration<'a, D> {
         kind: Kind,
         register: impl FnOnce(*mut bindings::iommu_device) -> Result + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
+        // Named apart: inside the initialiser, `parent` is the field.
+        let sysfs_parent = parent;
         try_pin_init!(Self {
-            // First: the core probes the instance's devices during registration.
+            // First, everything the callbacks may read: the core probes the instance's devices
+            // during registration (`probe_device` reads `data` and `parent`).
             data <- data,
+            kind,
+            // INVARIANT: `bound` is `Some` only from `new`, whose `parent` is bound for `'a`.
+            parent: bound,
+            _parent: PhantomData,
+            _pin: PhantomPinned,
             iommu <- Opaque::try_ffi_init(move |iommu: *mut bindings::iommu_device| {
                 // SAFETY: `iommu` is the memory of the `iommu` field, pinned until drop; all
                 // zeroes is an unregistered `struct iommu_device`, and `max_pasids` a plain field.
@@ -456,7 +466,7 @@ impl<'a, D: Driver> Registration<'a, D> {
                 // the pinned `iommu` field, which stays until drop, where (or on the error path
                 // below) `iommu_device_sysfs_remove()` is called: the `# Safety` section of
                 // `sysfs_add`.
-                unsafe { sysfs_add(iommu, parent) }?;
+                unsafe { sysfs_add(iommu, sysfs_parent) }?;
                 let ret = register(iommu);
                 if ret.is_err() {
                     // SAFETY: `sysfs_add` succeeded above; `register` failed and left `iommu`
@@ -465,11 +475,6 @@ impl<'a, D: Driver> Registration<'a, D> {
                 }
                 ret
             }),
-            kind,
-            // INVARIANT: `bound` is `Some` only from `new`, whose `parent` is bound for `'a`.
-            parent: bound,
-            _parent: PhantomData,
-            _pin: PhantomPinned,
         }? Error)
     }
 
