@@ -383,42 +383,55 @@ impl Smmu {
     }
 
     /// Reads and reports the pending events (`arm_smmu_evtq_thread()`).
+    ///
+    /// The events are read in batches with the registers accessible (an RCU read-side section,
+    /// in which nothing may sleep) and reported after it (reporting takes the stream table's
+    /// mutex for the masters' names).
     fn handle_events(&self) {
-        let Some(io) = self.io.try_access() else {
-            return;
-        };
-        let io = &*io;
+        const BATCH: usize = 16;
         let mut eq = self.evtq.lock();
         loop {
-            let prod = io.read(EVTQ_PROD).value().get();
-            if eq.q.wrap_idx(prod) == eq.q.wrap_idx(eq.cons) {
-                if (prod ^ eq.cons) & (1 << 31) != 0 {
+            let mut batch = [[0u64; 4]; BATCH];
+            let mut n = 0;
+            {
+                let Some(io) = self.io.try_access() else {
+                    return;
+                };
+                let io = &*io;
+                let prod = io.read(EVTQ_PROD).value().get();
+                while n < BATCH && eq.q.wrap_idx(prod) != eq.q.wrap_idx(eq.cons) {
+                    let w = eq.q.word(eq.cons);
+                    batch[n] = core::array::from_fn(|i| eq.q.mem.read(w + i));
+                    n += 1;
+                    eq.cons = eq.q.inc(eq.cons) | (eq.cons & (1 << 31));
+                }
+                if n == 0 && (prod ^ eq.cons) & (1 << 31) != 0 {
                     dev_err!(self.dev, "EVTQ overflow detected -- events lost\n");
                     eq.cons = (eq.cons & !(1 << 31)) | (prod & (1 << 31));
-                    io.write_reg(EVTQ_CONS::zeroed().with_value(eq.cons));
                 }
+                // The entries are read before the SMMU may overwrite them (`writel()`'s
+                // barrier).
+                io.write_reg(EVTQ_CONS::zeroed().with_value(eq.cons));
+            }
+            if n == 0 {
                 break;
             }
-            let w = eq.q.word(eq.cons);
-            let raw: [u64; 4] = core::array::from_fn(|i| eq.q.mem.read(w + i));
-            if eq.window.elapsed() > Delta::from_millis(EVT_RATELIMIT_MS) {
-                if eq.suppressed != 0 {
-                    dev_warn!(self.dev, "{} event reports suppressed\n", eq.suppressed);
+            for raw in &batch[..n] {
+                if eq.window.elapsed() > Delta::from_millis(EVT_RATELIMIT_MS) {
+                    if eq.suppressed != 0 {
+                        dev_warn!(self.dev, "{} event reports suppressed\n", eq.suppressed);
+                    }
+                    eq.window = Instant::now();
+                    eq.reported = 0;
+                    eq.suppressed = 0;
                 }
-                eq.window = Instant::now();
-                eq.reported = 0;
-                eq.suppressed = 0;
+                if eq.reported < EVT_RATELIMIT_BURST {
+                    eq.reported += 1;
+                    self.report(&Event::decode(raw), raw);
+                } else {
+                    eq.suppressed += 1;
+                }
             }
-            if eq.reported < EVT_RATELIMIT_BURST {
-                eq.reported += 1;
-                self.report(&Event::decode(&raw), &raw);
-            } else {
-                eq.suppressed += 1;
-            }
-            let next = eq.q.inc(eq.cons) | (eq.cons & (1 << 31));
-            eq.cons = next;
-            // The entry is read before the SMMU may overwrite it (`writel()`'s barrier).
-            io.write_reg(EVTQ_CONS::zeroed().with_value(next));
         }
     }
 
