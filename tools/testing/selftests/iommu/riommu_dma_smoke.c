@@ -57,8 +57,12 @@
  */
 #if defined(__aarch64__)
 #define NEST_PARENT_TESTS	6
+/* The SMMUv3 drivers' software MSI window (MSI_IOVA_BASE, MSI_IOVA_LENGTH). */
+#define MSI_REGION	"0x0000000008000000 0x00000000080fffff msi"
 #elif defined(__x86_64__)
 #define NEST_PARENT_TESTS	1
+/* VT-d's interrupt address range, which is not translated. */
+#define MSI_REGION	"0x00000000fee00000 0x00000000feefffff msi"
 #else
 #error "riommu_dma_smoke: no nest parent expectation for this architecture"
 #endif
@@ -398,6 +402,30 @@ static bool kmsg_find_fault(int fd, char *line, size_t len)
 	return found;
 }
 
+/*
+ * Whether the reserved regions of the device's IOMMU group (the driver's
+ * get_resv_regions) include the MSI window.
+ */
+static bool has_msi_region(const char *bdf)
+{
+	char path[PATH_MAX], line[128];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/reserved_regions", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		diag("reserved region: %s", line);
+		if (!strcmp(line, MSI_REGION))
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
 int main(int argc, char **argv)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
@@ -417,7 +445,7 @@ int main(int argc, char **argv)
 	bool untouched;
 	size_t i;
 
-	printf("KTAP version 1\n1..%d\n", 10 + NEST_PARENT_TESTS);
+	printf("KTAP version 1\n1..%d\n", 11 + NEST_PARENT_TESTS);
 	fflush(stdout);
 
 	if (argc > 1)
@@ -425,6 +453,7 @@ int main(int argc, char **argv)
 	else if (find_edu(bdf, sizeof(bdf)))
 		bail("no edu device (PCI 1234:11e8)");
 	diag("edu device %s", bdf);
+	result(has_msi_region(bdf), "resv_regions_msi %s", MSI_REGION);
 
 	result(!bind_vfio(bdf, cdev, sizeof(cdev)), "bind_vfio_pci %s", cdev);
 	devfd = open(cdev, O_RDWR);
