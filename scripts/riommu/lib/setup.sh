@@ -57,8 +57,8 @@ setup_packages() {
 	setup_arm64_arch
 	install_pkgs rustc-web rust-web-src rust-web-clippy rustfmt-web clang-22 libclang-22-dev lld-22 llvm-22 \
 		bc bison flex libelf-dev libssl-dev cpio kmod rsync make gcc libc6-dev \
-		libcap-dev busybox-static xz-utils python3 gnuplot-nox \
-		gcc-aarch64-linux-gnu libc6-dev-arm64-cross libcap-dev:arm64
+		libcap-dev uuid-dev busybox-static xz-utils python3 gnuplot-nox \
+		gcc-aarch64-linux-gnu libc6-dev-arm64-cross libcap-dev:arm64 uuid-dev:arm64
 	if ! have_pkgs qemu-system-x86 qemu-system-arm ||
 	   ! qemu-system-x86_64 --version | grep -q 'version 10\.'; then
 		apt_update_once

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'riommu test' and 'riommu demo'.
 
-SUITES_ALL=kunit,iommufd,iommufd_fail_nth,dma_smoke,hwpt_diff
+SUITES_ALL=kunit,iommufd,iommufd_fail_nth,dma_smoke,hwpt_diff,vfio_selftests
 
 # Lines every run's console must show, beyond the suites' own results.
 run_checks() {
