@@ -1007,8 +1007,11 @@ impl Driver for ArmSmmu {
             0 if smmu.feat.s1 => LpaeStage::S1,
             0 => LpaeStage::S2,
             alloc_flags::NEST_PARENT if smmu.feat.s1 && smmu.feat.s2 => LpaeStage::S2,
-            // Dirty tracking needs HTTU, which this driver does not implement; PASIDs need
-            // substreams.
+            // A PASID-capable domain is a stage-1 one, as in C (which devices may then attach to
+            // PASIDs; this driver has no substreams, so none does).
+            alloc_flags::PASID if smmu.feat.s1 => LpaeStage::S1,
+            // Dirty tracking needs HTTU, which this driver does not implement (iommufd asks only
+            // if `capable()` says the device can, which it never does here).
             _ => return Err(EOPNOTSUPP),
         };
         let (ias, asid, vmid) = match stage {
