@@ -15,6 +15,18 @@ as is a log with no seed at all, or one that gives a seed two digests.
 
 usage: diffcmp.py --out FILE.json A_LOG B_LOG
 Prints a KTAP summary; exits 1 on any difference, 0 if all digests match.
+
+With --suite dev_diff it compares the digests of
+tools/testing/selftests/iommu/riommu_dev_diff instead (the hardware IOMMU
+driver on a real device), from its "dev_diff" suite; the program prints one
+line per group of steps and one per step:
+
+    # riommu-devdiff group=G steps=N digest=HEX ok=N err=M
+    # riommu-devdiff-step G.I NAME rc=R errno=E out=...
+
+and the result is one TAP line per group (a group missing on either side, or
+given two digests, fails too), with the steps that differ as diagnostics and
+in the JSON file.
 """
 import argparse
 import json
@@ -82,12 +94,152 @@ def seed_list(seeds, n=8):
     return s + (', ...' if len(seeds) > n else '')
 
 
+DEV_SUITE = 'dev_diff'
+DEV_GROUP = re.compile(r'# riommu-devdiff group=(\S+) steps=(\d+) digest=([0-9a-fA-F]{16})'
+                       r' ok=(\d+) err=(\d+)')
+DEV_TOTAL = re.compile(r'# riommu-devdiff total digest=([0-9a-fA-F]{16}) groups=(\d+)')
+DEV_STEP = re.compile(r'# riommu-devdiff-step (\S+)\.(\d+) (\S+) (rc=.*?)\s*$')
+STEPS_LISTED = 8
+
+
+def parse_dev(path):
+    """Groups of the dev_diff suite in a log: {group: record} in order, and notes."""
+    groups = {}
+    steps = {}
+    notes = {'suite_runs': 0, 'unterminated': False, 'conflicts': [],
+             'totals': []}
+    inside = False
+    with open(path, errors='replace') as f:
+        for line in f:
+            line = line.rstrip('\r\n')
+            m = BEGIN.search(line)
+            if m:
+                inside = m.group(1) == DEV_SUITE
+                notes['suite_runs'] += inside
+                continue
+            m = END.search(line)
+            if m:
+                if m.group(1) == DEV_SUITE:
+                    inside = False
+                continue
+            if not inside:
+                continue
+            i = line.find('# riommu-devdiff')
+            if i < 0:
+                continue
+            tail = line[i:]
+            m = DEV_STEP.match(tail)
+            if m:
+                # The first run of the suite gives the steps.
+                steps.setdefault(m.group(1), {}).setdefault(
+                    int(m.group(2)), f'{m.group(3)} {m.group(4)}')
+                continue
+            m = DEV_GROUP.match(tail)
+            if m:
+                g = m.group(1)
+                rec = {'steps': int(m.group(2)), 'digest': m.group(3).lower(),
+                       'ok': int(m.group(4)), 'err': int(m.group(5))}
+                old = groups.get(g)
+                if old and (old['digest'], old['steps']) != (rec['digest'], rec['steps']):
+                    notes['conflicts'].append({'group': g, 'first': old, 'again': rec})
+                elif not old:
+                    groups[g] = rec
+                continue
+            m = DEV_TOTAL.match(tail)
+            if m:
+                notes['totals'].append(m.group(1).lower())
+    notes['unterminated'] = inside
+    for g, rec in groups.items():
+        rec['step_lines'] = [steps.get(g, {}).get(i + 1)
+                             for i in range(rec['steps'])]
+    return groups, notes
+
+
+def main_dev(args):
+    try:
+        a, a_notes = parse_dev(args.a_log)
+        b, b_notes = parse_dev(args.b_log)
+    except OSError as e:
+        print('TAP version 13\n1..1')
+        print(f'not ok 1 digests_identical # cannot read a log: {e}')
+        return 1
+
+    order = list(a) + [g for g in b if g not in a]
+    results = []
+    mismatches = []
+    for g in order:
+        ra, rb = a.get(g), b.get(g)
+        if ra is None or rb is None:
+            results.append((g, False, f"missing in {'A' if ra is None else 'B'}", []))
+            continue
+        if (ra['digest'], ra['steps']) == (rb['digest'], rb['steps']):
+            results.append((g, True, f"{ra['steps']} steps", []))
+            continue
+        # The steps that differ, by their place in the group.
+        diff = []
+        for i in range(max(ra['steps'], rb['steps'])):
+            sa = ra['step_lines'][i] if i < ra['steps'] else None
+            sb = rb['step_lines'][i] if i < rb['steps'] else None
+            if sa != sb:
+                diff.append({'step': i + 1, 'a': sa, 'b': sb})
+        mismatches.append({'group': g,
+                           'a': {k: ra[k] for k in ('steps', 'digest', 'ok', 'err')},
+                           'b': {k: rb[k] for k in ('steps', 'digest', 'ok', 'err')},
+                           'differing_steps': len(diff), 'steps': diff})
+        results.append((g, False, f"digest {ra['digest']} != {rb['digest']}, "
+                        f"{len(diff)} of {max(ra['steps'], rb['steps'])} steps differ", diff))
+
+    problems = [f'group {g}: {why}' for g, ok, why, _ in results if not ok]
+    for side, notes in (('A', a_notes), ('B', b_notes)):
+        if notes['conflicts']:
+            problems.append(f"{side} gives {len(notes['conflicts'])} groups two digests: "
+                            + ', '.join(c['group'] for c in notes['conflicts']))
+    if not a and not b:
+        problems = [f'no "# riommu-devdiff group=" line in a {DEV_SUITE} suite of either log']
+
+    result = {
+        'suite': DEV_SUITE,
+        'a': {'log': args.a_log, 'groups': len(a), **a_notes},
+        'b': {'log': args.b_log, 'groups': len(b), **b_notes},
+        'groups_compared': sum(1 for g in order if g in a and g in b),
+        'identical': sum(1 for _, ok, _, _ in results if ok),
+        'mismatch_count': len(mismatches),
+        'mismatches': mismatches,
+        'missing_in_a': [g for g in order if g not in a],
+        'missing_in_b': [g for g in order if g not in b],
+        'identical_all': not problems,
+        'problems': problems,
+    }
+    with open(args.out, 'w') as f:
+        json.dump(result, f, indent=2)
+        f.write('\n')
+
+    print('TAP version 13')
+    if not a and not b:
+        print('1..1')
+        print('not ok 1 digests_identical # ' + problems[0])
+        return 1
+    print(f'1..{len(results)}')
+    for n, (g, ok, why, diff) in enumerate(results, 1):
+        for d in diff[:STEPS_LISTED]:
+            print(f"# {g}.{d['step']} A: {d['a']}")
+            print(f"# {g}.{d['step']} B: {d['b']}")
+        if len(diff) > STEPS_LISTED:
+            print(f'# ... and {len(diff) - STEPS_LISTED} more steps of {g} differ')
+        print(f"{'ok' if ok else 'not ok'} {n} group_{g} # {why}")
+    return 1 if problems else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--out', required=True, help='JSON result file')
+    ap.add_argument('--suite', choices=(SUITE, DEV_SUITE), default=SUITE,
+                    help='whose digests to compare (default %(default)s)')
     ap.add_argument('a_log')
     ap.add_argument('b_log')
     args = ap.parse_args()
+    if args.suite == DEV_SUITE:
+        return main_dev(args)
 
     try:
         a, a_notes = parse(args.a_log)

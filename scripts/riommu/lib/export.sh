@@ -139,6 +139,10 @@ match tools/testing/selftests/iommu/riommu_*
 | - riommu_hwpt_diff: a differential test of the HWPT layer and the mock
 |   driver, digests of pseudo-random iommufd ioctl sequences to compare
 |   between two kernels (e.g. C and Rust);
+| - riommu_dev_diff: a differential test of the hardware IOMMU driver, a
+|   fixed sequence of iommufd and VFIO ioctls on edu (hw_info, HWPT alloc
+|   flags, attach/replace/detach, maps while attached, nesting, invalid
+|   inputs) with DMA checks, digests to compare between two kernels;
 | - riommu_bench: throughput of the mock IOMMU driver.
 |
 | They are standalone programs, not part of the selftests Makefile.

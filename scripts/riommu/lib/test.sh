@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'riommu test' and 'riommu demo'.
 
-SUITES_ALL=kunit,iommufd,iommufd_fail_nth,dma_smoke,hwpt_diff,vfio_selftests
+SUITES_ALL=kunit,iommufd,iommufd_fail_nth,dma_smoke,hwpt_diff,dev_diff,vfio_selftests
 
 # Lines every run's console must show, beyond the suites' own results.
 run_checks() {
@@ -112,14 +112,15 @@ lint_log() {
 	} >"$logf"
 }
 
-# diff_log A_LOG B_LOG JSON LOG: compare the hwpt_diff digests of two runs.
+# diff_log A_LOG B_LOG JSON LOG [SUITE]: compare the digests of two runs'
+# SUITE (hwpt_diff, the default, or dev_diff), as the suite SUITE_cmp.
 diff_log() {
-	local rc=0 t0
+	local rc=0 t0 suite=${5:-hwpt_diff}
 	t0=$(date +%s%N)
 	{
-		echo "### riommu-suite-begin hwpt_diff_cmp"
-		python3 "$RIOMMU_DIR/diffcmp.py" --out "$3" "$1" "$2" || rc=$?
-		echo "### riommu-suite-end hwpt_diff_cmp rc=$rc centiseconds=$(( ($(date +%s%N) - t0) / 10000000 ))"
+		echo "### riommu-suite-begin ${suite}_cmp"
+		python3 "$RIOMMU_DIR/diffcmp.py" --suite "$suite" --out "$3" "$1" "$2" || rc=$?
+		echo "### riommu-suite-end ${suite}_cmp rc=$rc centiseconds=$(( ($(date +%s%N) - t0) / 10000000 ))"
 		echo "### riommu-guest-done"
 	} >"$4" 2>&1
 }
@@ -159,6 +160,11 @@ cmd_test() {
 			local dlog=$OUT/logs/$a-diff-${profiles[0]}-$p.log
 			diff_log "$OUT/logs/$a-${profiles[0]}.log" "$OUT/logs/$a-$p.log" "$OUT/diff-$a-${profiles[0]}-$p.json" "$dlog"
 			specs+=("$(printf '{"name": "host-diff-%s-%s-%s", "arch": "host", "profile": "%s", "log": "%s", "expect": ["hwpt_diff_cmp"]}' \
+				"$a" "${profiles[0]}" "$p" "$p" "$dlog")")
+			# The same for the IOMMU driver on the real device (dev_diff).
+			dlog=$OUT/logs/$a-devdiff-${profiles[0]}-$p.log
+			diff_log "$OUT/logs/$a-${profiles[0]}.log" "$OUT/logs/$a-$p.log" "$OUT/devdiff-$a-${profiles[0]}-$p.json" "$dlog" dev_diff
+			specs+=("$(printf '{"name": "host-devdiff-%s-%s-%s", "arch": "host", "profile": "%s", "log": "%s", "expect": ["dev_diff_cmp"]}' \
 				"$a" "${profiles[0]}" "$p" "$p" "$dlog")")
 		done
 	done
