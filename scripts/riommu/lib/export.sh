@@ -40,6 +40,7 @@ patch 0003
 patch 0004
 patch 0008
 patch 0010
+patch 0012
 
 files iommufd/selftest: declare the interface of the mock IOMMU driver
 match drivers/iommu/iommufd/selftest_mock.h
