@@ -43,49 +43,51 @@ TOTAL = re.compile(r'# riommu-diff total digest=([0-9a-fA-F]{16})\s*$')
 MAX_LISTED = 20
 
 
-def parse(path):
-    """Seeds of the hwpt_diff suite in a log: {seed: record}, and notes."""
-    seeds = {}
-    notes = {'suite_runs': 0, 'unterminated': False, 'conflicts': [],
-             'totals': []}
+def suite_lines(path, suite, prefix, notes):
+    """The parts of the lines of `suite` in a log from `prefix` on; counts the suite's runs in
+    notes['suite_runs'] and sets notes['unterminated'] if the last run never ended (the guest
+    died in it: what it printed still counts, the rest shows up as missing)."""
     inside = False
     with open(path, errors='replace') as f:
         for line in f:
             line = line.rstrip('\r\n')
             m = BEGIN.search(line)
             if m:
-                inside = m.group(1) == SUITE
+                inside = m.group(1) == suite
                 notes['suite_runs'] += inside
                 continue
             m = END.search(line)
             if m:
-                if m.group(1) == SUITE:
+                if m.group(1) == suite:
                     inside = False
                 continue
-            if not inside:
-                continue
-            i = line.find('# riommu-diff')
-            if i < 0:
-                continue
-            tail = line[i:]
-            m = SEED.match(tail)
-            if m:
-                seed = int(m.group(1))
-                rec = {'ops': int(m.group(2)), 'digest': m.group(3).lower(),
-                       'ok': int(m.group(4)), 'err': int(m.group(5))}
-                old = seeds.get(seed)
-                if old and (old['digest'], old['ops']) != (rec['digest'], rec['ops']):
-                    notes['conflicts'].append({'seed': seed, 'first': old,
-                                               'again': rec})
-                elif not old:
-                    seeds[seed] = rec
-                continue
-            m = TOTAL.match(tail)
-            if m:
-                notes['totals'].append(m.group(1).lower())
-    # A suite that began but never ended: the guest died in it. Its seeds
-    # still count; the missing ones show up as missing.
+            i = line.find(prefix) if inside else -1
+            if i >= 0:
+                yield line[i:]
     notes['unterminated'] = inside
+
+
+def parse(path):
+    """Seeds of the hwpt_diff suite in a log: {seed: record}, and notes."""
+    seeds = {}
+    notes = {'suite_runs': 0, 'unterminated': False, 'conflicts': [],
+             'totals': []}
+    for tail in suite_lines(path, SUITE, '# riommu-diff', notes):
+        m = SEED.match(tail)
+        if m:
+            seed = int(m.group(1))
+            rec = {'ops': int(m.group(2)), 'digest': m.group(3).lower(),
+                   'ok': int(m.group(4)), 'err': int(m.group(5))}
+            old = seeds.get(seed)
+            if old and (old['digest'], old['ops']) != (rec['digest'], rec['ops']):
+                notes['conflicts'].append({'seed': seed, 'first': old,
+                                           'again': rec})
+            elif not old:
+                seeds[seed] = rec
+            continue
+        m = TOTAL.match(tail)
+        if m:
+            notes['totals'].append(m.group(1).lower())
     return seeds, notes
 
 
@@ -108,47 +110,27 @@ def parse_dev(path):
     steps = {}
     notes = {'suite_runs': 0, 'unterminated': False, 'conflicts': [],
              'totals': []}
-    inside = False
-    with open(path, errors='replace') as f:
-        for line in f:
-            line = line.rstrip('\r\n')
-            m = BEGIN.search(line)
-            if m:
-                inside = m.group(1) == DEV_SUITE
-                notes['suite_runs'] += inside
-                continue
-            m = END.search(line)
-            if m:
-                if m.group(1) == DEV_SUITE:
-                    inside = False
-                continue
-            if not inside:
-                continue
-            i = line.find('# riommu-devdiff')
-            if i < 0:
-                continue
-            tail = line[i:]
-            m = DEV_STEP.match(tail)
-            if m:
-                # The first run of the suite gives the steps.
-                steps.setdefault(m.group(1), {}).setdefault(
-                    int(m.group(2)), f'{m.group(3)} {m.group(4)}')
-                continue
-            m = DEV_GROUP.match(tail)
-            if m:
-                g = m.group(1)
-                rec = {'steps': int(m.group(2)), 'digest': m.group(3).lower(),
-                       'ok': int(m.group(4)), 'err': int(m.group(5))}
-                old = groups.get(g)
-                if old and (old['digest'], old['steps']) != (rec['digest'], rec['steps']):
-                    notes['conflicts'].append({'group': g, 'first': old, 'again': rec})
-                elif not old:
-                    groups[g] = rec
-                continue
-            m = DEV_TOTAL.match(tail)
-            if m:
-                notes['totals'].append(m.group(1).lower())
-    notes['unterminated'] = inside
+    for tail in suite_lines(path, DEV_SUITE, '# riommu-devdiff', notes):
+        m = DEV_STEP.match(tail)
+        if m:
+            # The first run of the suite gives the steps.
+            steps.setdefault(m.group(1), {}).setdefault(
+                int(m.group(2)), f'{m.group(3)} {m.group(4)}')
+            continue
+        m = DEV_GROUP.match(tail)
+        if m:
+            g = m.group(1)
+            rec = {'steps': int(m.group(2)), 'digest': m.group(3).lower(),
+                   'ok': int(m.group(4)), 'err': int(m.group(5))}
+            old = groups.get(g)
+            if old and (old['digest'], old['steps']) != (rec['digest'], rec['steps']):
+                notes['conflicts'].append({'group': g, 'first': old, 'again': rec})
+            elif not old:
+                groups[g] = rec
+            continue
+        m = DEV_TOTAL.match(tail)
+        if m:
+            notes['totals'].append(m.group(1).lower())
     for g, rec in groups.items():
         rec['step_lines'] = [steps.get(g, {}).get(i + 1)
                              for i in range(rec['steps'])]
