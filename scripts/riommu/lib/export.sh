@@ -121,6 +121,7 @@ match drivers/iommu/arm/arm-smmu-v3/rust/*
 | of the C driver with CONFIG_ARM_SMMU_V3_RUST.
 
 patch 0011
+patch 0013
 
 files docs: rust: add the IOMMU driver page
 match Documentation/rust/*.rst
