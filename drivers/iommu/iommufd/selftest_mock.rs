@@ -549,6 +549,7 @@ impl Driver for Mock {
 
     fn viommu_init(
         viommu: &ViommuCore,
+        _instance: &Self::Instance,
         _parent: &PagingDomain<MockPaging>,
         user_data: Option<&UserData>,
     ) -> Result<impl PinInit<MockViommu, Error>> {

@@ -528,7 +528,7 @@ impl<'a, D: Driver> Registration<'a, D> {
     ///
     /// `iommu` is the `iommu` field of a `Registration<D>` that is live for `'b`.
     #[inline]
-    unsafe fn data_of<'b>(iommu: *mut bindings::iommu_device) -> &'b D::Instance {
+    pub(crate) unsafe fn data_of<'b>(iommu: *mut bindings::iommu_device) -> &'b D::Instance {
         // SAFETY: This function's `# Safety` requirement: `iommu` is the field of a live
         // `Registration<D>`;
         // `Opaque<T>` is `repr(transparent)` over `T`, so the field's address is the pointer's.

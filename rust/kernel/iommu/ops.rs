@@ -221,9 +221,20 @@ pub trait Driver: Sized + Send + Sync + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// Initialises a vIOMMU of type [`Driver::VIOMMU_TYPE`] on the paging domain `parent`.
+    /// Whether `dev` may have a vIOMMU of type [`Driver::VIOMMU_TYPE`]; asked before
+    /// [`Driver::viommu_init`], whose vIOMMU is not allocated if the answer is no (C: a
+    /// `get_viommu_size` of 0, for which iommufd fails `IOMMU_VIOMMU_ALLOC` with `EOPNOTSUPP`).
+    /// Every device may if the driver does not implement it.
+    fn viommu_supported(_dev: &ProbedDevice<Self>) -> bool {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Initialises a vIOMMU of type [`Driver::VIOMMU_TYPE`] on the paging domain `parent`, for a
+    /// device of the IOMMU instance `instance` (`viommu->iommu_dev`; C drivers check that the
+    /// parent belongs to it).
     fn viommu_init(
         _viommu: &super::viommu::ViommuCore,
+        _instance: &Self::Instance,
         _parent: &PagingDomain<Self::Paging>,
         _user_data: Option<&UserData>,
     ) -> Result<impl PinInit<Self::Viommu, Error>> {
@@ -569,11 +580,20 @@ impl<D: Driver> OpsTable<D> {
     ///
     /// Called by iommufd with a device probed by `D`.
     unsafe extern "C" fn get_viommu_size(
-        _dev: *mut bindings::device,
+        dev: *mut bindings::device,
         viommu_type: bindings::iommu_viommu_type,
     ) -> usize {
         if viommu_type != D::VIOMMU_TYPE {
             return 0;
+        }
+        if D::HAS_VIOMMU_SUPPORTED {
+            // SAFETY: `iommufd_viommu_alloc_ioctl()` calls `get_viommu_size` through the ops of
+            // `dev`'s IOMMU instance (`iommufd_device_get_iommu_dev()`), one of `D`'s
+            // registrations, so `dev` was probed by `D`; its `iommufd_device` holds it for the
+            // call.
+            if !D::viommu_supported(unsafe { probed::<D>(dev) }) {
+                return 0;
+            }
         }
         size_of::<Viommu<D::Viommu>>()
     }

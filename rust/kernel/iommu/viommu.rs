@@ -16,7 +16,7 @@
 //! `T::HwQueue` as the driver's part.
 
 use super::{
-    device::ProbedDevice,
+    device::{ProbedDevice, Registration},
     domain::{ret_of, NestedDomain, PagingDomain},
     ops::Driver,
     user_data::{UserData, UserDataArray},
@@ -243,7 +243,12 @@ impl<T: ViommuOps> Viommu<T> {
         // SAFETY: `core` is the first field of the `repr(C)` `Viommu<T>`, and iommufd
         // initialised it before calling `viommu_init` (this function's `# Safety` section).
         let core = unsafe { &*this.cast::<ViommuCore>() };
-        let init = <T::Driver as Driver>::viommu_init(core, parent, user_data)?;
+        // SAFETY: `iommufd_viommu_alloc_ioctl()` set `viommu->iommu_dev` to the instance of the
+        // device the vIOMMU is for (`iommufd_device_get_iommu_dev()`), whose ops called
+        // `viommu_init`: a `Registration<T::Driver>`. The device's `iommufd_device`, held for the
+        // ioctl, keeps the device probed and so the registration live for this call.
+        let instance = unsafe { Registration::<T::Driver>::data_of((*viommu).iommu_dev) };
+        let init = <T::Driver as Driver>::viommu_init(core, instance, parent, user_data)?;
         // SAFETY: `this` is an unpublished allocation of `size_of::<Self>()` bytes (this
         // function's `# Safety` section), so valid for writes; `data` is not initialised yet and
         // is initialised in place, never moved afterwards (iommufd does not move the vIOMMU);
@@ -668,4 +673,39 @@ impl Drop for Pages {
         // SAFETY: Allocated by `alloc`, not used any more.
         unsafe { bindings::iommu_free_pages(self.addr.as_ptr().cast()) };
     }
+}
+
+/// The Arm SMMUv3 nesting uAPI (`include/uapi/linux/iommufd.h`): the vSTE of a nested HWPT, the
+/// invalidation commands of a vSMMU and its vEVENTs, for [`ViommuOps`] of an SMMUv3 driver.
+///
+/// All words are little-endian, as the SMMU reads them (`__le64`).
+pub mod arm_smmuv3 {
+    use crate::{bindings, transmute::AsBytes};
+
+    /// `IOMMU_VIOMMU_TYPE_ARM_SMMUV3`: a vSMMU, for
+    /// [`Driver::VIOMMU_TYPE`](crate::iommu::ops::Driver::VIOMMU_TYPE).
+    pub const VIOMMU_TYPE: u32 = bindings::iommu_viommu_type_IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+    /// `IOMMU_HWPT_DATA_ARM_SMMUV3`: the data of a nested HWPT is a [`HwptData`].
+    pub const HWPT_DATA: u32 = bindings::iommu_hwpt_data_type_IOMMU_HWPT_DATA_ARM_SMMUV3;
+    /// `IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3`: the entries of a vSMMU invalidation are
+    /// [`InvalidateCmd`]s.
+    pub const INVALIDATE_DATA: u32 =
+        bindings::iommu_hwpt_invalidate_data_type_IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;
+    /// `IOMMU_VEVENTQ_TYPE_ARM_SMMUV3`: the vEVENTs of a vSMMU are [`Vevent`]s.
+    pub const VEVENTQ_TYPE: u32 = bindings::iommu_veventq_type_IOMMU_VEVENTQ_TYPE_ARM_SMMUV3;
+
+    /// `struct iommu_hwpt_arm_smmuv3`: the user's vSTE, words 0 and 1 of a stream table entry.
+    pub use bindings::iommu_hwpt_arm_smmuv3 as HwptData;
+    /// `struct iommu_vevent_arm_smmuv3`: one 32-byte event record, its StreamID the virtual one.
+    pub use bindings::iommu_vevent_arm_smmuv3 as Vevent;
+    /// `struct iommu_viommu_arm_smmuv3_invalidate`: one 16-byte command of the SMMU's command
+    /// queue, as the guest wrote it.
+    pub use bindings::iommu_viommu_arm_smmuv3_invalidate as InvalidateCmd;
+
+    // `FromBytes` and the user-structure trait of `HwptData` and `InvalidateCmd` are in
+    // `user_data`, with the other drivers' structures.
+
+    // SAFETY: `struct iommu_vevent_arm_smmuv3` is four `__aligned_le64`: no padding, so every byte
+    // is initialised.
+    unsafe impl AsBytes for Vevent {}
 }
