@@ -15,7 +15,18 @@
 //!   domains (`IOMMU_HWPT_ALLOC_NEST_PARENT`) on io-pgtable, with `TLBI_NH_VA`/`TLBI_NH_ASID` and
 //!   `TLBI_S2_IPA`/`TLBI_S12_VMALL` invalidation, ASIDs and VMIDs from ID pools;
 //! - identity (bypass STE) and blocked (abort STE) domains, `of_xlate`, PCI device groups, the
-//!   software MSI window, `capable`.
+//!   software MSI window, `capable`, `hw_info`;
+//! - nesting (`arm-smmu-v3-iommufd.c`): vSMMUs on a stage-2 nest parent, nested domains from a
+//!   user's vSTE (stage 1 in guest memory, then the parent's stage 2), the guest's invalidation
+//!   commands checked and converted onto the command queue, stage-1 events of a nested device
+//!   delivered to the vSMMU's vEVENTQ with the virtual StreamID.
+//!
+//! A vSMMU needs a stage 2 that keeps the guest from making DMA non-coherent: the C driver
+//! refuses one without `S2FWB` or a `CANWBS` root complex (`arm_smmu_get_viommu_size()`). This
+//! driver implements neither (`CANWBS` comes from ACPI IORT; this driver is device-tree only), so
+//! it refuses every vSMMU, like C on such hardware, unless the module parameter
+//! `nesting_without_coherent_s2` is set: meant for emulated SMMUs (under QEMU's TCG the property
+//! is vacuous), it warns once per SMMU and taints the kernel (`TAINT_USER`).
 //!
 //! Configuration changes use the break-before-make sequence of the architecture (STE or CD made
 //! invalid, `CFGI_*` + `CMD_SYNC`, the new entry written with its valid bit last, `CFGI_*` +
@@ -27,6 +38,7 @@
 
 use core::iter::once;
 use kernel::{
+    bug::{add_taint, Taint},
     device::{Bound, Core, Device},
     dma::{Coherent, Device as _, DmaMask},
     id_pool::IdPool,
@@ -47,7 +59,8 @@ use kernel::{
             ResvRegions, ResvType,
         },
         pgtable::{self, Gather},
-        viommu::{ViommuOps, ViommuTable},
+        user_data::{UserData, UserDataArray},
+        viommu::{arm_smmuv3 as uapi, Viommu, ViommuCore, ViommuOps, ViommuRef, ViommuTable},
     },
     irq::{self, IrqReturn},
     new_mutex, new_spinlock, of, platform,
@@ -56,6 +69,7 @@ use kernel::{
     str::CString,
     sync::{
         aref::ARef,
+        atomic::{Atomic, Relaxed},
         barrier::{dma_mb, Write},
         Arc, Mutex, SpinLock,
     },
@@ -82,6 +96,8 @@ const POLL_RETRIES: usize = 1_000_000;
 /// Most TLB invalidation commands issued for one range; larger ranges invalidate the whole ASID
 /// or VMID.
 const TLBI_MAX_CMDS: usize = 32;
+/// Commands of a user's invalidation issued with one `CMD_SYNC` (`CMDQ_BATCH_ENTRIES - 1`).
+const USER_CMD_BATCH: usize = 63;
 /// The software MSI window (`MSI_IOVA_BASE`, `MSI_IOVA_LENGTH`), as the C driver reserves it.
 const MSI_IOVA_BASE: u64 = 0x800_0000;
 const MSI_IOVA_LENGTH: usize = 0x10_0000;
@@ -94,6 +110,7 @@ mod feat {
     pub(crate) const TRANS_S2: u32 = 1 << 10;
     pub(crate) const RANGE_INV: u32 = 1 << 15;
     pub(crate) const NESTING: u32 = 1 << 19;
+    pub(crate) const DS: u32 = 1 << 26;
 }
 
 /// DMA memory shared with the SMMU, as 64-bit words (queues, stream tables, CD tables).
@@ -209,8 +226,32 @@ struct Evtq {
 struct StreamTable {
     l1: DmaWords,
     l2: KVec<Option<DmaWords>>,
-    /// The masters' StreamIDs and names, for event reports.
-    masters: KVec<(u32, CString)>,
+    /// The masters, for event reports.
+    masters: KVec<MasterEntry>,
+}
+
+/// A master as the event thread sees it.
+struct MasterEntry {
+    sid: u32,
+    name: CString,
+    /// Set while the master is attached to a nested domain of a vSMMU that knows it (a vDEVICE).
+    vmaster: Option<Vmaster>,
+}
+
+/// Where the stage-1 events of a master attached to a nested domain go (C
+/// `struct arm_smmu_vmaster`).
+///
+/// # Invariants
+///
+/// Stored in the master's [`MasterEntry`] only while the master is attached to a nested domain
+/// allocated on `viommu`: every attach replaces it, under the stream table's lock. A nested
+/// domain keeps its vSMMU (`hwpt_nested->viommu`), and cannot be freed while a device is attached
+/// to it, so `viommu` is alive while the entry holds it and the lock is held.
+#[derive(Clone, Copy)]
+struct Vmaster {
+    viommu: ViommuRef<SmmuViommu>,
+    /// The virtual StreamID (the vDEVICE's virtual ID).
+    vsid: u64,
 }
 
 /// What the ID registers say (`arm_smmu_device_hw_probe()`).
@@ -220,13 +261,29 @@ struct Features {
     s2: bool,
     coherent: bool,
     sid_bits: u32,
+    ssid_bits: u32,
     asid_bits: u32,
     vmid_bits: u32,
     ias: u32,
     oas: u32,
     pgsize_bitmap: usize,
+    range_inv: bool,
+    ds: bool,
     /// The C driver's `features` word for what is above.
     c_features: u32,
+}
+
+impl Features {
+    /// What the checks of a guest's commands depend on.
+    fn cmd_caps(&self) -> CmdCaps {
+        CmdCaps {
+            asid_bits: self.asid_bits,
+            ssid_bits: self.ssid_bits,
+            range_inv: self.range_inv,
+            ds: self.ds,
+            ats: false,
+        }
+    }
 }
 
 /// An SMMU instance (C `struct arm_smmu_device`), shared by its registration, its domains and
@@ -246,6 +303,8 @@ struct Smmu {
     asids: SpinLock<IdPool>,
     #[pin]
     vmids: SpinLock<IdPool>,
+    /// Whether the `nesting_without_coherent_s2` warning was printed for this SMMU.
+    unsafe_nesting_warned: Atomic<bool>,
 }
 
 impl Smmu {
@@ -340,9 +399,32 @@ impl Smmu {
 
     /// Writes `ste` for `sid`, and `cd` into `cdtab` first if given, with the break-before-make
     /// sequences of [`update_steps`] (the CD's is live only if the current STE uses the CD
-    /// table).
-    fn install(&self, sid: u32, cd: Option<(&DmaWords, &Cd)>, ste: &Ste) -> Result {
-        let st = self.strtab.lock();
+    /// table); then records `vmaster` for the master's stage-1 events
+    /// (`arm_smmu_attach_commit_vmaster()`).
+    fn install(
+        &self,
+        sid: u32,
+        cd: Option<(&DmaWords, &Cd)>,
+        ste: &Ste,
+        vmaster: Option<Vmaster>,
+    ) -> Result {
+        let mut st = self.strtab.lock();
+        self.write_entries(&st, sid, cd, ste)?;
+        if let Some(m) = st.masters.iter_mut().find(|m| m.sid == sid) {
+            // INVARIANT: each attach replaces the vmaster, under the stream table's lock.
+            m.vmaster = vmaster;
+        }
+        Ok(())
+    }
+
+    /// The STE and CD writes of [`Self::install`].
+    fn write_entries(
+        &self,
+        st: &StreamTable,
+        sid: u32,
+        cd: Option<(&DmaWords, &Cd)>,
+        ste: &Ste,
+    ) -> Result {
         let l2 = st.l2[(sid >> STRTAB_SPLIT) as usize]
             .as_ref()
             .ok_or(EINVAL)?;
@@ -425,14 +507,46 @@ impl Smmu {
                     eq.reported = 0;
                     eq.suppressed = 0;
                 }
+                let e = Event::decode(raw);
+                // `arm_smmu_handle_event()`: a stage-1 event of a nested master goes to its
+                // vSMMU; what is not delivered is printed (`arm_smmu_dump_event()`).
+                if self.deliver_vevent(&e, raw) {
+                    continue;
+                }
                 if eq.reported < EVT_RATELIMIT_BURST {
                     eq.reported += 1;
-                    self.report(&Event::decode(raw), raw);
+                    self.report(&e, raw);
                 } else {
                     eq.suppressed += 1;
                 }
             }
         }
+    }
+
+    /// Reports a stage-1 event of a master attached to a nested domain to the vSMMU's vEVENTQ,
+    /// with the virtual StreamID (`arm_vmaster_report_event()`); whether it was delivered (not if
+    /// the master is not nested, the event is of stage 2, or the vSMMU has no vEVENTQ).
+    fn deliver_vevent(&self, e: &Event, raw: &[u64; 4]) -> bool {
+        if e.s2 {
+            return false;
+        }
+        let st = self.strtab.lock();
+        let Some(vm) = st
+            .masters
+            .iter()
+            .find(|m| m.sid == e.sid)
+            .and_then(|m| m.vmaster)
+        else {
+            return false;
+        };
+        // SAFETY: `vm` is in a master's entry and the stream table's lock is held, so the vSMMU
+        // is alive until `st` is dropped (the invariant of `Vmaster`).
+        let viommu = unsafe { vm.viommu.get() };
+        let evt = vevent(raw, vm.vsid as u32).map(u64::to_le);
+        viommu
+            .core()
+            .report_event(uapi::VEVENTQ_TYPE, &uapi::Vevent { evt })
+            .is_ok()
     }
 
     /// Prints an event as `arm_smmu_dump_event()` does.
@@ -441,8 +555,8 @@ impl Smmu {
         let client = st
             .masters
             .iter()
-            .find(|(sid, _)| *sid == e.sid)
-            .map(|(_, name)| name.to_str().unwrap_or("?"))
+            .find(|m| m.sid == e.sid)
+            .map(|m| m.name.to_str().unwrap_or("?"))
             .unwrap_or("(unassigned sid)");
         dev_info!(
             self.dev,
@@ -518,7 +632,7 @@ impl Smmu {
         if pages > TLBI_MAX_CMDS {
             return self.inv_all(d);
         }
-        let mut cmds = [[0u64; 2]; TLBI_MAX_CMDS];
+        let mut cmds = [[0u64; 2]; TLBI_MAX_CMDS + 1];
         for (i, c) in cmds.iter_mut().enumerate().take(pages) {
             let a = (iova + i * granule) as u64;
             *c = match d.stage {
@@ -526,7 +640,14 @@ impl Smmu {
                 LpaeStage::S2 => tlbi_s2_ipa(d.vmid, a, leaf),
             };
         }
-        if let Err(e) = self.issue(&cmds[..pages]) {
+        let mut n = pages;
+        // When a nest parent changes, every nested stage-1 entry of its VMID goes too
+        // (`INV_TYPE_S2_VMID_S1_CLEAR`).
+        if d.nest_parent {
+            cmds[n] = tlbi_nh_all(d.vmid);
+            n += 1;
+        }
+        if let Err(e) = self.issue(&cmds[..n]) {
             dev_err!(self.dev, "TLB invalidation failed: {:?}\n", e);
         }
     }
@@ -599,6 +720,7 @@ fn hw_probe(dev: &Device, io: &kernel::io::mem::IoMem<'_, MMIO_SIZE>) -> Result<
         return Err(ENXIO);
     }
     let sid_bits = idr1.sidsize().get();
+    let ssid_bits = idr1.ssidsize().get();
     if sid_bits <= STRTAB_SPLIT {
         dev_err!(
             dev,
@@ -608,11 +730,16 @@ fn hw_probe(dev: &Device, io: &kernel::io::mem::IoMem<'_, MMIO_SIZE>) -> Result<
         return Err(ENXIO);
     }
 
-    if io.read(IDR3).ril() {
+    let range_inv = io.read(IDR3).ril();
+    if range_inv {
         c |= feat::RANGE_INV;
     }
 
     let idr5 = io.read(IDR5);
+    let ds = idr5.ds();
+    if ds {
+        c |= feat::DS;
+    }
     let mut pgsize_bitmap = 0;
     if idr5.gran4k() {
         pgsize_bitmap |= SZ_4K | SZ_2M | SZ_1G;
@@ -644,11 +771,14 @@ fn hw_probe(dev: &Device, io: &kernel::io::mem::IoMem<'_, MMIO_SIZE>) -> Result<
         s2,
         coherent,
         sid_bits,
+        ssid_bits,
         asid_bits,
         vmid_bits,
         ias: oas,
         oas,
         pgsize_bitmap,
+        range_inv,
+        ds,
         c_features: c,
     })
 }
@@ -756,6 +886,7 @@ fn reset(
             strtab <- new_mutex!(StreamTable { l1, l2, masters: KVec::new() }),
             asids <- new_spinlock!(IdPool::with_capacity(1 << f.asid_bits, GFP_KERNEL)?),
             vmids <- new_spinlock!(IdPool::with_capacity(1 << f.vmid_bits, GFP_KERNEL)?),
+            unsafe_nesting_warned: Atomic::new(false),
         }? Error),
         GFP_KERNEL,
     )?;
@@ -850,6 +981,8 @@ struct SmmuDomain {
     stage: LpaeStage,
     asid: u16,
     vmid: u16,
+    /// A stage-2 domain that vSMMUs and nested domains may use (`IOMMU_HWPT_ALLOC_NEST_PARENT`).
+    nest_parent: bool,
 }
 
 impl Drop for SmmuDomain {
@@ -877,7 +1010,8 @@ impl StaticOps for Identity {
     const TABLE: &'static StaticTable<Self> = kernel::iommu_static_table!(StaticTable<Identity>);
 
     fn attach_dev(_d: &Domain, dev: &ProbedDevice<ArmSmmu>, _old: Option<&Domain>) -> Result {
-        dev.instance().install(dev.data().sid, None, &bypass_ste())
+        dev.instance()
+            .install(dev.data().sid, None, &bypass_ste(), None)
     }
 }
 
@@ -890,7 +1024,8 @@ impl StaticOps for Blocked {
     const TABLE: &'static StaticTable<Self> = kernel::iommu_static_table!(StaticTable<Blocked>);
 
     fn attach_dev(_d: &Domain, dev: &ProbedDevice<ArmSmmu>, _old: Option<&Domain>) -> Result {
-        dev.instance().install(dev.data().sid, None, &abort_ste())
+        dev.instance()
+            .install(dev.data().sid, None, &abort_ste(), None)
     }
 }
 
@@ -899,14 +1034,15 @@ impl Driver for ArmSmmu {
     type DevData = Master;
     type Instance = Arc<Smmu>;
     type Paging = SmmuDomain;
-    type Nested = NoNested;
-    type Viommu = NoViommu;
+    type Nested = SmmuNested;
+    type Viommu = SmmuViommu;
 
     const OPS: &'static OpsTable<Self> = kernel::iommu_static_table!(OpsTable<ArmSmmu>);
     const BLOCKED_DOMAIN: Option<&'static StaticDomain<Self>> = Some(&BLOCKED);
     const IDENTITY_DOMAIN: Option<&'static StaticDomain<Self>> = Some(&IDENTITY);
     const RELEASE_DOMAIN: Option<&'static StaticDomain<Self>> = Some(&BLOCKED);
     const DEVICE_GROUP: DeviceGroup = DeviceGroup::PciOrGeneric;
+    const VIOMMU_TYPE: u32 = uapi::VIOMMU_TYPE;
 
     fn probe_device<'p>(
         dev: &'p Device,
@@ -926,7 +1062,14 @@ impl Driver for ArmSmmu {
         smmu.init_l2(bound, sid)?;
         let cdtab = DmaWords::new(bound, CD_DWORDS)?;
         let name = CString::try_from_fmt(fmt!("{}", dev.name().to_str().unwrap_or("?")))?;
-        smmu.strtab.lock().masters.push((sid, name), GFP_KERNEL)?;
+        smmu.strtab.lock().masters.push(
+            MasterEntry {
+                sid,
+                name,
+                vmaster: None,
+            },
+            GFP_KERNEL,
+        )?;
         Ok((inst, KBox::pin(Master { sid, cdtab }, GFP_KERNEL)?))
     }
 
@@ -937,7 +1080,7 @@ impl Driver for ArmSmmu {
             .strtab
             .lock()
             .masters
-            .retain(|(s, _)| *s != sid);
+            .retain(|m| m.sid != sid);
     }
 
     fn of_xlate(dev: &OfXlate<'_>, args: &[u32]) -> Result {
@@ -1032,6 +1175,7 @@ impl Driver for ArmSmmu {
             stage,
             asid,
             vmid,
+            nest_parent: flags == alloc_flags::NEST_PARENT,
         };
         let cfg = LpaeConfig::new(
             stage,
@@ -1045,6 +1189,47 @@ impl Driver for ArmSmmu {
             },
         );
         PagingDomain::new(&cfg, PagingOptions::default(), Ok::<_, Error>(data))
+    }
+
+    /// `arm_smmu_get_viommu_size()`: a vSMMU needs nesting and a stage 2 that keeps the guest
+    /// from making DMA non-coherent, which this driver does not have (see the module's
+    /// documentation) unless `nesting_without_coherent_s2` is set.
+    fn viommu_supported(dev: &ProbedDevice<Self>) -> bool {
+        let smmu = dev.instance();
+        if smmu.feat.c_features & feat::NESTING == 0 {
+            return false;
+        }
+        if !module_parameters::nesting_without_coherent_s2.value() {
+            return false;
+        }
+        if !smmu.unsafe_nesting_warned.xchg(true, Relaxed) {
+            dev_warn!(
+                smmu.dev,
+                "vSMMU without S2FWB or CANWBS (nesting_without_coherent_s2): DMA may be non-coherent\n"
+            );
+        }
+        add_taint(Taint::User);
+        true
+    }
+
+    /// `arm_vsmmu_init()`.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` if the parent is not a nest parent of this SMMU.
+    fn viommu_init(
+        _viommu: &ViommuCore,
+        instance: &Arc<Smmu>,
+        parent: &PagingDomain<SmmuDomain>,
+        _user_data: Option<&UserData>,
+    ) -> Result<impl PinInit<SmmuViommu, Error>> {
+        if !Arc::ptr_eq(instance, &parent.smmu) || !parent.nest_parent {
+            return Err(EINVAL);
+        }
+        Ok(Ok::<_, Error>(SmmuViommu {
+            smmu: instance.clone(),
+            vmid: parent.vmid,
+        }))
     }
 }
 
@@ -1069,12 +1254,14 @@ impl PagingOps for SmmuDomain {
             LpaeStage::S1 => {
                 let s1 = d.s1_cfg().ok_or(EINVAL)?;
                 let cd = s1_cd(d.asid, &s1.tcr, s1.ttbr, s1.mair);
-                smmu.install(m.sid, Some((&m.cdtab, &cd)), &cdtable_ste(m.cdtab.dma()))
+                smmu.install(
+                    m.sid,
+                    Some((&m.cdtab, &cd)),
+                    &cdtable_ste(m.cdtab.dma()),
+                    None,
+                )
             }
-            LpaeStage::S2 => {
-                let s2 = d.s2_cfg().ok_or(EINVAL)?;
-                smmu.install(m.sid, None, &s2_ste(d.vmid, &s2.vtcr, s2.vttbr))
-            }
+            LpaeStage::S2 => smmu.install(m.sid, None, &s2_domain_ste(d)?, None),
         }
     }
 
@@ -1106,33 +1293,135 @@ impl PagingOps for SmmuDomain {
     }
 }
 
-/// Nested domains are not implemented yet (`domain_alloc_nested` is not offered).
-struct NoNested;
+/// The STE of a stage-2 domain (`arm_smmu_make_s2_domain_ste()`).
+fn s2_domain_ste(d: &PagingDomain<SmmuDomain>) -> Result<Ste> {
+    let s2 = d.s2_cfg().ok_or(EINVAL)?;
+    Ok(s2_ste(d.vmid, &s2.vtcr, s2.vttbr))
+}
+
+/// A nested domain (C `struct arm_smmu_nested_domain`): the user's vSTE, on a vSMMU whose parent
+/// gives stage 2.
+struct SmmuNested {
+    vste: Vste,
+}
 
 #[vtable]
-impl NestedOps for NoNested {
+impl NestedOps for SmmuNested {
     type Driver = ArmSmmu;
-    const TABLE: &'static NestedTable<Self> = kernel::iommu_static_table!(NestedTable<NoNested>);
+    const TABLE: &'static NestedTable<Self> = kernel::iommu_static_table!(NestedTable<SmmuNested>);
 
+    /// `arm_smmu_attach_dev_nested()`: the parent's stage-2 STE with the user's stage-1 fields.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` if the device is behind another SMMU than the vSMMU's; `ENOENT` for a stage-1
+    /// vSTE if the device has no vDEVICE on the vSMMU (invalidations and vEVENTs need its vSID);
+    /// `ETIMEDOUT`/`EIO` if the SMMU does not take the configuration commands.
     fn attach_dev(
-        _d: &NestedDomain<Self>,
-        _dev: &ProbedDevice<ArmSmmu>,
+        d: &NestedDomain<Self>,
+        dev: &ProbedDevice<ArmSmmu>,
         _old: Option<&Domain>,
     ) -> Result {
-        Err(EOPNOTSUPP)
+        // Nested domains of this driver are only allocated on a vSMMU.
+        let viommu = d.viommu().ok_or(EINVAL)?;
+        let smmu = dev.instance();
+        if !Arc::ptr_eq(smmu, &viommu.smmu) {
+            return Err(EINVAL);
+        }
+        // `arm_smmu_attach_prepare_vmaster()`: an abort or bypass vSTE may attach without a
+        // vDEVICE (the guest's GBPA), a translating one may not.
+        let vmaster = match viommu.core().vdev_id(dev) {
+            Ok(vsid) => Some(Vmaster {
+                viommu: ViommuRef::new(viommu),
+                vsid,
+            }),
+            Err(e) if d.vste.config() == VsteConfig::S1Trans => return Err(e),
+            Err(_) => None,
+        };
+        let ste = d.vste.ste(&s2_domain_ste(viommu.parent())?);
+        smmu.install(dev.data().sid, None, &ste, vmaster)
     }
 }
 
-/// vIOMMUs are not implemented yet (`viommu_init` is not offered).
-struct NoViommu;
-
-#[vtable]
-impl ViommuOps for NoViommu {
-    type Driver = ArmSmmu;
-    type HwQueue = ();
-    const TABLE: &'static ViommuTable<Self> = kernel::iommu_static_table!(ViommuTable<NoViommu>);
+/// A vSMMU (C `struct arm_vsmmu`): the guest's view of an SMMU, on a stage-2 nest parent.
+struct SmmuViommu {
+    smmu: Arc<Smmu>,
+    /// The parent's VMID, which every command of the guest is forced to.
+    vmid: u16,
 }
 
+#[vtable]
+impl ViommuOps for SmmuViommu {
+    type Driver = ArmSmmu;
+    type HwQueue = ();
+    const TABLE: &'static ViommuTable<Self> = kernel::iommu_static_table!(ViommuTable<SmmuViommu>);
+
+    /// `arm_vsmmu_alloc_domain_nested()`.
+    ///
+    /// # Errors
+    ///
+    /// `EOPNOTSUPP` for any flag; `EINVAL` if the data is not `IOMMU_HWPT_DATA_ARM_SMMUV3` or too
+    /// short, `E2BIG` if longer with non-zero bytes, `EFAULT` if unreadable; `EIO` for an invalid
+    /// vSTE ([`Vste::new`]).
+    fn alloc_domain_nested(
+        _viommu: &Viommu<Self>,
+        flags: u32,
+        user_data: &UserData,
+    ) -> Result<impl PinInit<SmmuNested, Error>> {
+        if flags != 0 {
+            return Err(EOPNOTSUPP);
+        }
+        let arg: uapi::HwptData = user_data.read(uapi::HWPT_DATA)?;
+        let vste = Vste::new(arg.ste.map(u64::from_le))?;
+        Ok(Ok::<_, Error>(SmmuNested { vste }))
+    }
+
+    /// `arm_vsmmu_cache_invalidate()`: the guest's commands, checked and converted
+    /// ([`convert_user_cmd`]), issued in batches of [`USER_CMD_BATCH`] and a `CMD_SYNC`.
+    ///
+    /// The count handled is the C driver's: the commands before the first one that fails to
+    /// convert (the earlier ones of its batch are not issued), or, if the SMMU fails a batch,
+    /// those before the batch's last.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` if the entries are not `IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3` or there are
+    /// none; `ENOMEM`; `EFAULT`; `E2BIG` for longer entries with non-zero bytes; `EIO` for a
+    /// command the guest may not issue or a virtual StreamID without a vDEVICE; `ETIMEDOUT` or
+    /// `EIO` if the SMMU fails the commands.
+    fn cache_invalidate(viommu: &Viommu<Self>, array: &mut UserDataArray<'_>) -> Result {
+        let cmds = array.read_all::<uapi::InvalidateCmd>(uapi::INVALIDATE_DATA, GFP_KERNEL)?;
+        let caps = viommu.smmu.feat.cmd_caps();
+        let core = viommu.core();
+        let mut batch = [[0u64; 2]; USER_CMD_BATCH];
+        let mut n = 0;
+        for (i, c) in cmds.iter().enumerate() {
+            let sid_of = |vsid: u32| {
+                core.with_vdev::<ArmSmmu, _>(u64::from(vsid), |d: &ProbedDevice<ArmSmmu>| {
+                    d.data().sid
+                })
+            };
+            match convert_user_cmd(&caps, viommu.vmid, c.cmd.map(u64::from_le), sid_of) {
+                Ok(cmd) => batch[n] = cmd,
+                Err(e) => {
+                    array.set_handled(i as u32);
+                    return Err(e);
+                }
+            }
+            n += 1;
+            if i + 1 != cmds.len() && n != USER_CMD_BATCH {
+                continue;
+            }
+            if let Err(e) = viommu.smmu.issue(&batch[..n]) {
+                array.set_handled(i as u32);
+                return Err(e);
+            }
+            n = 0;
+        }
+        array.set_handled(cmds.len() as u32);
+        Ok(())
+    }
+}
 /// The platform driver.
 struct SmmuDriver;
 
@@ -1217,4 +1506,12 @@ kernel::module_platform_driver! {
     authors: ["riommu developers"],
     description: "Arm SMMUv3 driver in Rust",
     license: "GPL v2",
+    // The vSMMU's vDEVICE lookups and vEVENTs (`MODULE_IMPORT_NS("IOMMUFD")` in C).
+    imports_ns: ["IOMMUFD"],
+    params: {
+        nesting_without_coherent_s2: bool {
+            default: false,
+            description: "TEST ONLY: allow a vSMMU without S2FWB or CANWBS (emulated SMMUs); taints the kernel",
+        },
+    },
 }

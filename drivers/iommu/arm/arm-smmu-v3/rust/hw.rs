@@ -84,6 +84,8 @@ register! {
     pub(crate) IDR5(u32) @ 0x14 {
         /// 52-bit VA with 64 KiB granules.
         11:10 vax;
+        /// 52-bit addresses with 4 KiB and 16 KiB granules (`IDR5_DS`).
+        7:7 ds => bool;
         /// 64 KiB granule.
         6:6 gran64k => bool;
         /// 16 KiB granule.
@@ -308,6 +310,19 @@ const STE_0_CFG_ABORT: u64 = 0;
 const STE_0_CFG_BYPASS: u64 = 4;
 const STE_0_CFG_S1_TRANS: u64 = 5;
 const STE_0_CFG_S2_TRANS: u64 = 6;
+const STE_0_CFG_NESTED: u64 = 7;
+/// `STE.Config`'s bits.
+const STE_0_CFG: u64 = genmask(3, 1);
+/// `STE.EATS`: ATS enable.
+const STE_1_EATS: u64 = genmask(29, 28);
+/// `STE.MEV`: the SMMU may merge similar events.
+const STE_1_MEV: u64 = 1 << 19;
+/// The bits of STE word 0 a user's vSTE may set (`STRTAB_STE_0_NESTING_ALLOWED`): `V`, `Config`,
+/// `S1Fmt`, `S1ContextPtr`, `S1CDMax`.
+const VSTE_0_ALLOWED: u64 = STE_0_V | STE_0_CFG | genmask(5, 4) | genmask(51, 6) | genmask(63, 59);
+/// The bits of STE word 1 a user's vSTE may set (`STRTAB_STE_1_NESTING_ALLOWED`): `S1DSS`,
+/// `S1CIR`, `S1COR`, `S1CSH`, `S1STALLD`, `EATS`.
+const VSTE_1_ALLOWED: u64 = genmask(7, 0) | (1 << 27) | STE_1_EATS;
 
 /// A stream table entry.
 pub(crate) type Ste = [u64; STE_DWORDS];
@@ -360,6 +375,85 @@ pub(crate) const fn s2_ste(vmid: u16, vtcr: &Vtcr, vttbr: u64) -> Ste {
         | (1 << 58); // S2R
     s[3] = vttbr & genmask(51, 4);
     s
+}
+
+/// What a user's vSTE asks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum VsteConfig {
+    /// Abort every transaction (`Config` abort, or `V` clear).
+    Abort,
+    /// Stage 2 only (`Config` bypass: the guest's stage 1 is off).
+    Bypass,
+    /// The guest's stage 1 (its CD table at `S1ContextPtr`, an IPA), then stage 2.
+    S1Trans,
+}
+
+/// A user's vSTE (`struct iommu_hwpt_arm_smmuv3`, CPU-endian words 0 and 1), validated.
+///
+/// # Invariants
+///
+/// No bit outside `VSTE_*_ALLOWED` and no `EATS` is set; the words are zero if `V` is clear;
+/// `Config` is abort, bypass or stage-1 translate.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Vste([u64; 2]);
+
+impl Vste {
+    /// Checks `words` as `arm_smmu_validate_vste()` does and keeps what
+    /// `arm_vsmmu_alloc_domain_nested()` keeps: a vSTE with `V` clear becomes all zero (abort), and
+    /// `EATS` is dropped (this driver does not implement ATS; the C driver sets it from the
+    /// device's ATS state).
+    ///
+    /// # Errors
+    ///
+    /// `EIO` (which the C driver reserves for invalid STE data) for a bit outside
+    /// `STRTAB_STE_0/1_NESTING_ALLOWED`, a `Config` other than abort, bypass or stage-1 translate,
+    /// or an `EATS` other than abort or translate.
+    pub(crate) fn new(words: [u64; 2]) -> Result<Self> {
+        if words[0] & STE_0_V == 0 {
+            // INVARIANT: all zero.
+            return Ok(Self([0; 2]));
+        }
+        if words[0] & !VSTE_0_ALLOWED != 0 || words[1] & !VSTE_1_ALLOWED != 0 {
+            return Err(EIO);
+        }
+        match get(words[0], 3, 1) {
+            STE_0_CFG_ABORT | STE_0_CFG_BYPASS | STE_0_CFG_S1_TRANS => {}
+            _ => return Err(EIO),
+        }
+        // Full ATS (translate) or ATS refused (abort): `STRTAB_STE_1_EATS_{ABT,TRANS}`.
+        if get(words[1], 29, 28) > 1 {
+            return Err(EIO);
+        }
+        // INVARIANT: only allowed bits, `Config` checked, `EATS` cleared.
+        Ok(Self([words[0], words[1] & !STE_1_EATS]))
+    }
+
+    /// What the vSTE asks for.
+    pub(crate) const fn config(&self) -> VsteConfig {
+        match get(self.0[0], 3, 1) {
+            STE_0_CFG_S1_TRANS => VsteConfig::S1Trans,
+            STE_0_CFG_BYPASS => VsteConfig::Bypass,
+            // The type invariant leaves only abort, also for a vSTE with `V` clear (all zero).
+            _ => VsteConfig::Abort,
+        }
+    }
+
+    /// The physical STE of a device attached to this vSTE whose nesting parent's STE is `s2`
+    /// (`arm_smmu_make_nested_domain_ste()`, no ATS): an abort STE, the parent's stage-2 STE, or
+    /// the parent's with `Config` nested, the user's stage-1 fields and `MEV` (events merged, a
+    /// DoS mitigation on the event queue).
+    pub(crate) const fn ste(&self, s2: &Ste) -> Ste {
+        match self.config() {
+            VsteConfig::Abort => abort_ste(),
+            VsteConfig::Bypass => *s2,
+            VsteConfig::S1Trans => {
+                let mut s = *s2;
+                s[0] = STE_0_V | field(3, 1, STE_0_CFG_NESTED) | (self.0[0] & !STE_0_CFG);
+                s[1] |= self.0[1] | STE_1_MEV;
+                s
+            }
+        }
+    }
 }
 
 /// `CD.V`.
@@ -459,11 +553,15 @@ pub(crate) mod op {
     pub(crate) const CFGI_STE: u64 = 0x3;
     pub(crate) const CFGI_ALL: u64 = 0x4;
     pub(crate) const CFGI_CD: u64 = 0x5;
+    pub(crate) const CFGI_CD_ALL: u64 = 0x6;
+    pub(crate) const TLBI_NH_ALL: u64 = 0x10;
     pub(crate) const TLBI_NH_ASID: u64 = 0x11;
     pub(crate) const TLBI_NH_VA: u64 = 0x12;
+    pub(crate) const TLBI_NH_VAA: u64 = 0x13;
     pub(crate) const TLBI_S12_VMALL: u64 = 0x28;
     pub(crate) const TLBI_S2_IPA: u64 = 0x2a;
     pub(crate) const TLBI_NSNH_ALL: u64 = 0x30;
+    pub(crate) const ATC_INV: u64 = 0x40;
     pub(crate) const CMD_SYNC: u64 = 0x46;
 }
 
@@ -496,6 +594,12 @@ pub(crate) const fn tlbi_nh_va(asid: u16, iova: u64, leaf: bool) -> Cmd {
     ]
 }
 
+/// `CMD_TLBI_NH_ALL`: every stage-1 entry of `vmid` (nested stage-1 entries when a nest parent
+/// changes).
+pub(crate) const fn tlbi_nh_all(vmid: u16) -> Cmd {
+    [op::TLBI_NH_ALL | field(47, 32, vmid as u64), 0]
+}
+
 /// `CMD_TLBI_S12_VMALL`: every entry of `vmid`.
 pub(crate) const fn tlbi_s12_vmall(vmid: u16) -> Cmd {
     [op::TLBI_S12_VMALL | field(47, 32, vmid as u64), 0]
@@ -517,6 +621,170 @@ pub(crate) const fn tlbi_nsnh_all() -> Cmd {
 /// `CMD_SYNC` without a completion signal (`CS` none): completion is seen by polling `CONS`.
 pub(crate) const fn cmd_sync() -> Cmd {
     [op::CMD_SYNC, 0]
+}
+
+/// Command fields (`CMDQ_*`).
+mod cmdf {
+    use super::genmask;
+
+    pub(super) const OP: u64 = genmask(7, 0);
+    pub(super) const SSV: u64 = 1 << 11;
+    /// `CFGI_*` and `ATC_INV`: SubstreamID and StreamID.
+    pub(super) const SSID: u64 = genmask(31, 12);
+    pub(super) const SID: u64 = genmask(63, 32);
+    pub(super) const CFGI_1_LEAF: u64 = 1;
+    pub(super) const TLBI_0_NUM: u64 = genmask(16, 12);
+    pub(super) const TLBI_0_SCALE: u64 = genmask(25, 20);
+    pub(super) const TLBI_0_VMID: u64 = genmask(47, 32);
+    pub(super) const TLBI_1_LEAF: u64 = 1;
+    pub(super) const TLBI_1_TTL: u64 = genmask(9, 8);
+    pub(super) const TLBI_1_TG: u64 = genmask(11, 10);
+    pub(super) const TLBI_1_VA_MASK: u64 = genmask(63, 12);
+    pub(super) const ATC_0_GLOBAL: u64 = 1 << 9;
+    pub(super) const ATC_1_SIZE: u64 = genmask(5, 0);
+    pub(super) const ATC_1_ADDR_MASK: u64 = genmask(63, 12);
+    /// `ATC_INV_SIZE_ALL`: a `Size` above it may raise `CERROR_ILL`.
+    pub(super) const ATC_INV_SIZE_ALL: u64 = 52;
+}
+
+/// What the checks of a user's commands depend on (the C driver's `smmu->asid_bits`,
+/// `ssid_bits` and `ARM_SMMU_FEAT_{RANGE_INV,DS,ATS}`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CmdCaps {
+    /// ASID bits (8 or 16).
+    pub(crate) asid_bits: u32,
+    /// SubstreamID bits (`IDR1.SSIDSIZE`).
+    pub(crate) ssid_bits: u32,
+    /// Range invalidation (`IDR3.RIL`).
+    pub(crate) range_inv: bool,
+    /// 52-bit addresses with 4 KiB and 16 KiB granules (`IDR5.DS`).
+    pub(crate) ds: bool,
+    /// ATS (this driver never enables it).
+    pub(crate) ats: bool,
+}
+
+/// Rejects the range fields the architecture defines as reserved (`arm_vsmmu_validate_range()`).
+fn validate_range(caps: &CmdCaps, c: &Cmd) -> Result {
+    let range = c[0] & (cmdf::TLBI_0_NUM | cmdf::TLBI_0_SCALE) != 0;
+    let ttl = get(c[1], 9, 8);
+    let tg = get(c[1], 11, 10);
+    // `NUM`, `SCALE` and `TTL` are RES0 when `TG` is 0.
+    if tg == 0 {
+        return if range || ttl != 0 { Err(EIO) } else { Ok(()) };
+    }
+    // `TTL` 1 with a 16 KiB granule requires `DS`.
+    if tg == 2 && ttl == 1 && !caps.ds {
+        return Err(EIO);
+    }
+    // `NUM` 0, `SCALE` 0 and `TTL` 0 is reserved.
+    if !range && ttl == 0 {
+        return Err(EIO);
+    }
+    Ok(())
+}
+
+/// Checks a user's command (CPU-endian) as `arm_vsmmu_validate_user_cmd()` does: only
+/// `TLBI_NSNH_ALL`, `TLBI_NH_VA`/`VAA`/`ASID`/`ALL`, `ATC_INV` (with ATS) and `CFGI_CD`/`CD_ALL`,
+/// and in them only the fields the guest may set, so that no command wedges the shared queue with
+/// a `CERROR_ILL`.
+///
+/// # Errors
+///
+/// `EIO` for any other opcode or bit.
+pub(crate) fn validate_user_cmd(caps: &CmdCaps, c: &Cmd) -> Result {
+    let asid = field(63, 48, genmask(caps.asid_bits - 1, 0));
+    let mut allowed = [cmdf::OP, 0];
+    match c[0] & cmdf::OP {
+        op::TLBI_NSNH_ALL => {}
+        o @ (op::TLBI_NH_VA | op::TLBI_NH_VAA) => {
+            if o == op::TLBI_NH_VA {
+                allowed[0] |= asid;
+            }
+            if caps.range_inv {
+                validate_range(caps, c)?;
+                allowed[0] |= cmdf::TLBI_0_NUM | cmdf::TLBI_0_SCALE;
+                allowed[1] |= cmdf::TLBI_1_TG | cmdf::TLBI_1_TTL;
+                // `SCALE` bit 25 (values above 31) is RES0 without `DS`.
+                if !caps.ds {
+                    allowed[0] &= !field(25, 20, 1 << 5);
+                }
+            }
+            allowed[0] |= cmdf::TLBI_0_VMID;
+            allowed[1] |= cmdf::TLBI_1_LEAF | cmdf::TLBI_1_VA_MASK;
+        }
+        o @ (op::TLBI_NH_ASID | op::TLBI_NH_ALL) => {
+            if o == op::TLBI_NH_ASID {
+                allowed[0] |= asid;
+            }
+            allowed[0] |= cmdf::TLBI_0_VMID;
+        }
+        op::ATC_INV => {
+            if !caps.ats || c[1] & cmdf::ATC_1_SIZE > cmdf::ATC_INV_SIZE_ALL {
+                return Err(EIO);
+            }
+            // `SSID` and `Global` are ignored, not RES0, when `SSV` is 0.
+            if caps.ssid_bits != 0 {
+                allowed[0] |= cmdf::SSV | cmdf::SSID | cmdf::ATC_0_GLOBAL;
+            }
+            allowed[0] |= cmdf::SID;
+            allowed[1] |= cmdf::ATC_1_SIZE | cmdf::ATC_1_ADDR_MASK;
+        }
+        o @ (op::CFGI_CD | op::CFGI_CD_ALL) => {
+            if o == op::CFGI_CD {
+                // No `SSV` for `CFGI_CD`; `SSID` needs substreams.
+                if caps.ssid_bits != 0 {
+                    allowed[0] |= cmdf::SSID;
+                }
+                allowed[1] |= cmdf::CFGI_1_LEAF;
+            }
+            allowed[0] |= cmdf::SID;
+        }
+        _ => return Err(EIO),
+    }
+    if c[0] & !allowed[0] != 0 || c[1] & !allowed[1] != 0 {
+        return Err(EIO);
+    }
+    Ok(())
+}
+
+/// Converts a user's command (CPU-endian) into one for the SMMU's queue
+/// (`arm_vsmmu_convert_user_cmd()`): checked by [`validate_user_cmd`], the VMID forced to the
+/// vSMMU's `vmid` (`TLBI_NSNH_ALL` becomes `TLBI_NH_ALL` of it), the virtual StreamID of
+/// `ATC_INV`/`CFGI_CD`/`CFGI_CD_ALL` replaced by the physical one `sid_of` gives.
+///
+/// # Errors
+///
+/// `EIO` for a command [`validate_user_cmd`] rejects or a virtual StreamID without a device.
+pub(crate) fn convert_user_cmd(
+    caps: &CmdCaps,
+    vmid: u16,
+    c: Cmd,
+    sid_of: impl FnOnce(u32) -> Option<u32>,
+) -> Result<Cmd> {
+    validate_user_cmd(caps, &c)?;
+    let vmid = field(47, 32, u64::from(vmid));
+    Ok(match c[0] & cmdf::OP {
+        op::TLBI_NSNH_ALL => [op::TLBI_NH_ALL | vmid, 0],
+        op::TLBI_NH_VA | op::TLBI_NH_VAA | op::TLBI_NH_ALL | op::TLBI_NH_ASID => {
+            [(c[0] & !cmdf::TLBI_0_VMID) | vmid, c[1]]
+        }
+        _ => {
+            // `ATC_INV`, `CFGI_CD`, `CFGI_CD_ALL`: the only others `validate_user_cmd` accepts.
+            let sid = sid_of(get(c[0], 63, 32) as u32).ok_or(EIO)?;
+            [(c[0] & !cmdf::SID) | field(63, 32, u64::from(sid)), c[1]]
+        }
+    })
+}
+
+/// The vEVENT of the event record `raw` for the device whose virtual StreamID is `vsid`: the
+/// record with its StreamID replaced (`arm_vmaster_report_event()`).
+pub(crate) const fn vevent(raw: &[u64; 4], vsid: u32) -> [u64; 4] {
+    [
+        (raw[0] & !genmask(63, 32)) | field(63, 32, vsid as u64),
+        raw[1],
+        raw[2],
+        raw[3],
+    ]
 }
 
 /// Event IDs (`EVT_ID_*`).
@@ -688,6 +956,7 @@ mod tests {
             [0x0003_0000_0000_0012, 0x1234_5001]
         );
         assert_eq!(tlbi_s12_vmall(9), [0x9_0000_0028, 0]);
+        assert_eq!(tlbi_nh_all(9), [0x9_0000_0010, 0]);
         assert_eq!(
             tlbi_s2_ipa(9, 0x8000_3000, false),
             [0x9_0000_002a, 0x8000_3000]
@@ -794,5 +1063,166 @@ mod tests {
         );
         assert!(e.is_translation_fault());
         assert_eq!(event_name(e.id), "F_TRANSLATION");
+        // The vEVENT: the StreamID 0x10 becomes the vSID 0x42, nothing else changes.
+        assert_eq!(
+            vevent(&raw, 0x42),
+            [0x0000_0042_0000_0010, raw[1], raw[2], raw[3]]
+        );
+    }
+
+    /// `arm_smmu_validate_vste()`: what each vSTE gives, `EIO` for invalid STE data.
+    #[test]
+    fn vste_validation() {
+        // V clear: abort, whatever the other bits (the C driver zeroes them).
+        let v = Vste::new([0xffff_ffff_ffff_fffe, u64::MAX]).unwrap();
+        assert_eq!(v.config(), VsteConfig::Abort);
+        assert_eq!(v, Vste::new([0, 0]).unwrap());
+        // V with Config abort, bypass, S1 translate; S1ContextPtr, S1CDMax, S1Fmt and the
+        // word-1 fields are allowed.
+        assert_eq!(Vste::new([0x1, 0]).unwrap().config(), VsteConfig::Abort);
+        assert_eq!(Vste::new([0x9, 0]).unwrap().config(), VsteConfig::Bypass);
+        let s1 = [0xb | 0x4_5678_9000 | (3 << 59) | (2 << 4), 0xff | (1 << 27)];
+        assert_eq!(Vste::new(s1).unwrap().config(), VsteConfig::S1Trans);
+        // Config S2 translate (6), nested (7) and the reserved 1-3: EIO.
+        for cfg in [1u64, 2, 3, 6, 7] {
+            assert_eq!(Vste::new([1 | (cfg << 1), 0]), Err(EIO));
+        }
+        // A bit outside STRTAB_STE_0/1_NESTING_ALLOWED: word 0 bits 52-58, word 1 bit 8
+        // (S1 stalls' neighbour STRW etc.), 19 (MEV is the kernel's), 44 (SHCFG).
+        for bit in [52u32, 55, 58] {
+            assert_eq!(Vste::new([0xb | (1 << bit), 0]), Err(EIO));
+        }
+        for bit in [8u32, 19, 30, 44, 63] {
+            assert_eq!(Vste::new([0xb, 1 << bit]), Err(EIO));
+        }
+        // EATS: abort (0) and translate (1) accepted and dropped; split (2) and 3 refused.
+        assert_eq!(Vste::new([0xb, 1 << 28]), Vste::new([0xb, 0]));
+        assert_eq!(Vste::new([0xb, 2 << 28]), Err(EIO));
+        assert_eq!(Vste::new([0xb, 3 << 28]), Err(EIO));
+        // EATS is checked for every Config with V, as in C.
+        assert_eq!(Vste::new([0x9, 2 << 28]), Err(EIO));
+    }
+
+    /// `arm_smmu_make_nested_domain_ste()` on the stage-2 STE of the parent.
+    #[test]
+    fn nested_stes() {
+        let vtcr = Vtcr {
+            tsz: 20,
+            sl: 2,
+            irgn: 1,
+            orgn: 1,
+            sh: 3,
+            tg: 0,
+            ps: 4,
+        };
+        let s2 = s2_ste(7, &vtcr, 0x8765_4000);
+        assert_eq!(Vste::new([0, 0]).unwrap().ste(&s2), abort_ste());
+        assert_eq!(Vste::new([0x1, 0]).unwrap().ste(&s2), abort_ste());
+        assert_eq!(Vste::new([0x9, 0x15]).unwrap().ste(&s2), s2);
+        let v = Vste::new([0xb | 0x4_5678_9000, 0xd5 | (1 << 28)]).unwrap();
+        let n = v.ste(&s2);
+        // V, Config nested (7), the CD table's IPA; the user's S1 fields and MEV; the parent's
+        // stage-2 words unchanged.
+        assert_eq!(n[0], 0xf | 0x4_5678_9000);
+        assert_eq!(n[1], 0xd5 | (1 << 19));
+        assert_eq!(&n[2..], &s2[2..]);
+    }
+
+    const QEMU: CmdCaps = CmdCaps {
+        asid_bits: 16,
+        ssid_bits: 0,
+        range_inv: true,
+        ds: false,
+        ats: false,
+    };
+
+    /// `arm_vsmmu_validate_user_cmd()` and `arm_vsmmu_convert_user_cmd()`.
+    #[test]
+    fn user_commands() {
+        let sid_of = |vsid: u32| (vsid == 0x42).then_some(0x10);
+        let conv = |c: Cmd| convert_user_cmd(&QEMU, 5, c, sid_of);
+        // TLBI_NH_VA: the VMID is forced to the vSMMU's; ASID, VA, LEAF and a valid range kept.
+        let va = [0x0003_0009_0000_0012, 0x1234_5000 | 1];
+        assert_eq!(conv(va), Ok([0x0003_0005_0000_0012, va[1]]));
+        let va = [
+            0x0003_0009_0000_0012,
+            0x1234_5000 | 1 | (1 << 10) | (3 << 8),
+        ];
+        assert_eq!(conv(va), Ok([0x0003_0005_0000_0012, va[1]]));
+        // NSNH_ALL becomes NH_ALL of the VMID.
+        assert_eq!(conv([0x30, 0]), Ok([0x5_0000_0010, 0]));
+        assert_eq!(
+            conv([0x0009_0000_0011 | (7 << 48), 0]),
+            Ok([0x5_0000_0011 | (7 << 48), 0])
+        );
+        // CFGI_CD: the vSID becomes the SID; an unknown vSID is EIO.
+        assert_eq!(conv([0x42_0000_0005, 1]), Ok([0x10_0000_0005, 1]));
+        assert_eq!(conv([0x43_0000_0005, 1]), Err(EIO));
+        assert_eq!(conv([0x42_0000_0006, 0]), Ok([0x10_0000_0006, 0]));
+        // Refused: other opcodes (CFGI_STE, TLBI_S2_IPA, CMD_SYNC, 0xff), ATC_INV without ATS.
+        for o in [0x03u64, 0x04, 0x28, 0x2a, 0x46, 0xff, 0x40] {
+            assert_eq!(validate_user_cmd(&QEMU, &[o, 0]), Err(EIO));
+        }
+        // Refused: fields the opcode does not have (an ASID in NH_ALL, a RES0 bit, word 1 of
+        // NH_ASID, an SSID without substreams, LEAF in CFGI_CD_ALL, a VMID in NSNH_ALL).
+        for c in [
+            [0x10 | (1 << 48), 0],
+            [0x11 | (1 << 8), 0],
+            [0x11, 1],
+            [0x5 | (1 << 12), 1],
+            [0x6, 1],
+            [0x30 | (1 << 32), 0],
+        ] {
+            assert_eq!(validate_user_cmd(&QEMU, &c), Err(EIO));
+        }
+        // 8-bit ASIDs: ASID bits 56-63 are refused.
+        let asid8 = CmdCaps {
+            asid_bits: 8,
+            ..QEMU
+        };
+        assert_eq!(validate_user_cmd(&asid8, &[0x11 | (0xff << 48), 0]), Ok(()));
+        assert_eq!(
+            validate_user_cmd(&asid8, &[0x11 | (0x100 << 48), 0]),
+            Err(EIO)
+        );
+        // Ranges (`arm_vsmmu_validate_range()`): TG 0 needs NUM, SCALE and TTL 0; TTL 1 with a
+        // 16 KiB granule needs DS; NUM = SCALE = TTL = 0 with a TG is reserved; SCALE bit 25
+        // needs DS; without range invalidation none of NUM, SCALE, TG, TTL may be set.
+        let nh_va = |w0: u64, w1: u64| validate_user_cmd(&QEMU, &[0x12 | w0, w1]);
+        assert_eq!(nh_va(0, 0), Ok(()));
+        assert_eq!(nh_va(1 << 12, 0), Err(EIO));
+        assert_eq!(nh_va(0, 1 << 8), Err(EIO));
+        assert_eq!(nh_va(0, (2 << 10) | (1 << 8)), Err(EIO));
+        assert_eq!(
+            validate_user_cmd(&CmdCaps { ds: true, ..QEMU }, &[0x12, (2 << 10) | (1 << 8)]),
+            Ok(())
+        );
+        assert_eq!(nh_va(0, 1 << 10), Err(EIO));
+        assert_eq!(nh_va(3 << 12, 1 << 10), Ok(()));
+        assert_eq!(nh_va(1 << 25, 1 << 10), Err(EIO));
+        assert_eq!(nh_va(1 << 20, 1 << 10), Ok(()));
+        let no_ril = CmdCaps {
+            range_inv: false,
+            ..QEMU
+        };
+        assert_eq!(validate_user_cmd(&no_ril, &[0x12, 0x1000]), Ok(()));
+        assert_eq!(
+            validate_user_cmd(&no_ril, &[0x12, (1 << 10) | (3 << 8)]),
+            Err(EIO)
+        );
+        assert_eq!(validate_user_cmd(&no_ril, &[0x12 | (1 << 12), 0]), Err(EIO));
+        // ATC_INV with ATS: SID, SIZE up to 52 and ADDR; SSV/SSID/Global only with SSIDs.
+        let ats = CmdCaps { ats: true, ..QEMU };
+        assert_eq!(validate_user_cmd(&ats, &[0x40 | (0x42 << 32), 52]), Ok(()));
+        assert_eq!(validate_user_cmd(&ats, &[0x40, 53]), Err(EIO));
+        assert_eq!(validate_user_cmd(&ats, &[0x40 | (1 << 11), 0]), Err(EIO));
+        let ats_ssid = CmdCaps {
+            ssid_bits: 20,
+            ..ats
+        };
+        assert_eq!(
+            validate_user_cmd(&ats_ssid, &[0x40 | (1 << 11) | (5 << 12) | (1 << 9), 0]),
+            Ok(())
+        );
     }
 }
