@@ -26,7 +26,10 @@ line per group of steps and one per step:
 
 and the result is one TAP line per group (a group missing on either side, or
 given two digests, fails too), with the steps that differ as diagnostics and
-in the JSON file.
+in the JSON file. --suite nested_smmu does the same for
+tools/testing/selftests/iommu/riommu_nested_smmu (nested translation on the
+SMMUv3 through a vIOMMU), which prints the same lines in its "nested_smmu"
+suite.
 """
 import argparse
 import json
@@ -97,6 +100,7 @@ def seed_list(seeds, n=8):
 
 
 DEV_SUITE = 'dev_diff'
+NESTED_SUITE = 'nested_smmu'
 DEV_GROUP = re.compile(r'# riommu-devdiff group=(\S+) steps=(\d+) digest=([0-9a-fA-F]{16})'
                        r' ok=(\d+) err=(\d+)')
 DEV_TOTAL = re.compile(r'# riommu-devdiff total digest=([0-9a-fA-F]{16}) groups=(\d+)')
@@ -104,13 +108,13 @@ DEV_STEP = re.compile(r'# riommu-devdiff-step (\S+)\.(\d+) (\S+) (rc=.*?)\s*$')
 STEPS_LISTED = 8
 
 
-def parse_dev(path):
-    """Groups of the dev_diff suite in a log: {group: record} in order, and notes."""
+def parse_dev(path, suite=DEV_SUITE):
+    """Groups of a dev_diff style suite in a log: {group: record} in order, and notes."""
     groups = {}
     steps = {}
     notes = {'suite_runs': 0, 'unterminated': False, 'conflicts': [],
              'totals': []}
-    for tail in suite_lines(path, DEV_SUITE, '# riommu-devdiff', notes):
+    for tail in suite_lines(path, suite, '# riommu-devdiff', notes):
         m = DEV_STEP.match(tail)
         if m:
             # The first run of the suite gives the steps.
@@ -139,8 +143,8 @@ def parse_dev(path):
 
 def main_dev(args):
     try:
-        a, a_notes = parse_dev(args.a_log)
-        b, b_notes = parse_dev(args.b_log)
+        a, a_notes = parse_dev(args.a_log, args.suite)
+        b, b_notes = parse_dev(args.b_log, args.suite)
     except OSError as e:
         print('TAP version 13\n1..1')
         print(f'not ok 1 digests_identical # cannot read a log: {e}')
@@ -177,10 +181,10 @@ def main_dev(args):
             problems.append(f"{side} gives {len(notes['conflicts'])} groups two digests: "
                             + ', '.join(c['group'] for c in notes['conflicts']))
     if not a and not b:
-        problems = [f'no "# riommu-devdiff group=" line in a {DEV_SUITE} suite of either log']
+        problems = [f'no "# riommu-devdiff group=" line in a {args.suite} suite of either log']
 
     result = {
-        'suite': DEV_SUITE,
+        'suite': args.suite,
         'a': {'log': args.a_log, 'groups': len(a), **a_notes},
         'b': {'log': args.b_log, 'groups': len(b), **b_notes},
         'groups_compared': sum(1 for g in order if g in a and g in b),
@@ -215,12 +219,12 @@ def main_dev(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--out', required=True, help='JSON result file')
-    ap.add_argument('--suite', choices=(SUITE, DEV_SUITE), default=SUITE,
+    ap.add_argument('--suite', choices=(SUITE, DEV_SUITE, NESTED_SUITE), default=SUITE,
                     help='whose digests to compare (default %(default)s)')
     ap.add_argument('a_log')
     ap.add_argument('b_log')
     args = ap.parse_args()
-    if args.suite == DEV_SUITE:
+    if args.suite in (DEV_SUITE, NESTED_SUITE):
         return main_dev(args)
 
     try:
