@@ -42,6 +42,7 @@ patch 0008
 patch 0010
 patch 0012
 patch 0014
+patch 0015
 
 files iommufd/selftest: declare the interface of the mock IOMMU driver
 match drivers/iommu/iommufd/selftest_mock.h
