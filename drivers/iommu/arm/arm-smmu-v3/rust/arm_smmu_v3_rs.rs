@@ -570,28 +570,39 @@ impl Smmu {
         if e.is_translation_fault() {
             dev_err!(
                 self.dev,
-                "event: {} client: {} sid: {:#x} ssid: {:#x} iova: {:#x} ipa: {:#x}\n",
+                "event: {} client: {} sid: {} ssid: {} iova: {} ipa: {}\n",
                 event_name(e.id),
                 client,
-                e.sid,
-                e.ssid,
-                e.iova,
-                e.ipa
+                CHex(e.sid.into()),
+                CHex(e.ssid.into()),
+                CHex(e.iova),
+                CHex(e.ipa)
             );
+            let ttd = match (e.class_tt, e.tt_read) {
+                (false, _) => "",
+                (true, true) => " ttd_read",
+                (true, false) => " ttd_write",
+            };
             dev_err!(
                 self.dev,
-                "{} {}\n",
+                "{} {} {} {} \"{}\"{}{} stag: {}\n",
+                if e.privileged { "priv" } else { "unpriv" },
+                if e.instruction { "inst" } else { "data" },
                 if e.read { "read" } else { "write" },
-                if e.s2 { "s2" } else { "s1" }
+                if e.s2 { "s2" } else { "s1" },
+                e.class_name(),
+                ttd,
+                if e.stall { " stall" } else { "" },
+                CHex(e.stag.into())
             );
         } else {
             dev_err!(
                 self.dev,
-                "event: {} client: {} sid: {:#x} ssid: {:#x}\n",
+                "event: {} client: {} sid: {} ssid: {}\n",
                 event_name(e.id),
                 client,
-                e.sid,
-                e.ssid
+                CHex(e.sid.into()),
+                CHex(e.ssid.into())
             );
         }
     }

@@ -787,6 +787,20 @@ pub(crate) const fn vevent(raw: &[u64; 4], vsid: u32) -> [u64; 4] {
     ]
 }
 
+/// A number as C's `%#x` prints it: `0` for zero, else `0x` and hex digits (Rust's `{:#x}` prints
+/// `0x0`), so that this driver's event reports read like the C driver's.
+pub(crate) struct CHex(pub(crate) u64);
+
+impl kernel::fmt::Display for CHex {
+    fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        if self.0 == 0 {
+            f.write_str("0")
+        } else {
+            write!(f, "{:#x}", self.0)
+        }
+    }
+}
+
 /// Event IDs (`EVT_ID_*`).
 pub(crate) mod evt {
     pub(crate) const TRANSLATION_FAULT: u8 = 0x10;
@@ -838,6 +852,18 @@ pub(crate) struct Event {
     pub(crate) read: bool,
     /// Stage 2 (else stage 1).
     pub(crate) s2: bool,
+    /// Privileged access (`PnU`).
+    pub(crate) privileged: bool,
+    /// Instruction fetch (`InD`).
+    pub(crate) instruction: bool,
+    /// What the SMMU was doing: 0 CD fetch, 1 stage-1 table fetch, 2 input address (`CLASS`).
+    pub(crate) class: u8,
+    /// A permission fault on a translation table access (`CLASS` 1), a read if `tt_read`.
+    pub(crate) class_tt: bool,
+    pub(crate) tt_read: bool,
+    /// Stalled (`STALL`), with its tag (`STAG`).
+    pub(crate) stall: bool,
+    pub(crate) stag: u16,
 }
 
 impl Event {
@@ -855,6 +881,23 @@ impl Event {
             ipa: raw[3] & genmask(51, 12),
             read: raw[1] & (1 << 35) != 0,
             s2: raw[1] & (1 << 39) != 0,
+            privileged: raw[1] & (1 << 33) != 0,
+            instruction: raw[1] & (1 << 34) != 0,
+            class: get(raw[1], 41, 40) as u8,
+            class_tt: get(raw[0], 7, 0) as u8 == evt::PERMISSION_FAULT && get(raw[1], 41, 40) == 1,
+            tt_read: raw[1] & (1 << 44) != 0,
+            stall: raw[1] & (1 << 31) != 0,
+            stag: get(raw[1], 15, 0) as u16,
+        }
+    }
+
+    /// The name of the event's class, as the C driver prints it (`event_class_str`).
+    pub(crate) const fn class_name(&self) -> &'static str {
+        match self.class {
+            0 => "CD fetch",
+            1 => "Stage 1 translation table fetch",
+            2 => "Input address caused fault",
+            _ => "Reserved",
         }
     }
 
@@ -1063,6 +1106,30 @@ mod tests {
         );
         assert!(e.is_translation_fault());
         assert_eq!(event_name(e.id), "F_TRANSLATION");
+        assert_eq!(
+            (e.privileged, e.instruction, e.class, e.class_tt, e.stall),
+            (false, false, 0, false, false)
+        );
+        // A stalled, privileged stage-2 permission fault on a stage-1 table read, tag 7.
+        let p = Event::decode(&[
+            0x13,
+            (1 << 31) | (1 << 33) | (1 << 39) | (1 << 40) | (1 << 44) | 7,
+            0,
+            0,
+        ]);
+        assert_eq!(
+            (
+                p.privileged,
+                p.s2,
+                p.class,
+                p.class_tt,
+                p.tt_read,
+                p.stall,
+                p.stag
+            ),
+            (true, true, 1, true, true, true, 7)
+        );
+        assert_eq!(p.class_name(), "Stage 1 translation table fetch");
         // The vEVENT: the StreamID 0x10 becomes the vSID 0x42, nothing else changes.
         assert_eq!(
             vevent(&raw, 0x42),
