@@ -784,8 +784,15 @@ static void g_setup(const char *cdev, bool full)
 	rec("mode_nesting_without_coherent_s2", 0);
 	out(full);
 	p = param_value();
-	if (full)
-		tap(p == 'Y', "nesting_param_set: the driver reads %c", p ? p : '-');
+	/*
+	 * The C driver's parameter is in sysfs (0444); the Rust module! macro
+	 * registers parameters without a sysfs node. For it the vSMMU
+	 * allocation and the taint below are what show the setting.
+	 */
+	if (full && p)
+		tap(p == 'Y', "nesting_param_set: the driver reads %c", p);
+	else if (full)
+		printf("# the parameter has no sysfs node (a Rust module's)\n");
 
 	devfd = open(cdev, O_RDWR);
 	iommufd = open("/dev/iommu", O_RDWR);
@@ -1303,6 +1310,20 @@ int main(int argc, char **argv)
 	printf("# edu device %s; %s\n", bdf, full ?
 	       "nesting_without_coherent_s2=1: the full nested flow" :
 	       "no nesting_without_coherent_s2=1: the vSMMU must be refused");
+	if (full) {
+		/* The guest's memory map, for a reader of the DMA results. */
+		printf("# IPA space (the IOAS; stage 2 is the kernel's nest parent):\n"
+		       "#   0x%llx-0x%llx  stage-1 tables A and B, CD at 0x%llx\n"
+		       "#   0x%llx-0x%llx  data pages D0..D%d (Dk at 0x%llx + k * 4 KiB)\n"
+		       "#   0x%llx           not mapped (a stage-2 fault)\n"
+		       "# stage 1 (the guest's, ASID 0x%x then 0x%x), IOVA -> IPA:\n"
+		       "#   0x%llx -> D%d, after the remap D%d, after TLBI_NH_ASID D%d, tables B D%d\n"
+		       "#   0x%llx -> D%d (staging)   0x%llx -> none (a stage-1 fault)"
+		       "   0x%llx -> 0x%llx\n",
+		       IPA_TBL, IPA_P(NTBL) - 1, IPA_P(P_CD), IPA_DATA, IPA_D(NDATA) - 1,
+		       NDATA - 1, IPA_DATA, IPA_HOLE, ASID_A, ASID_B, IOVA_X, D_X1, D_X2,
+		       D_X3, D_XB, IOVA_S, D_STAGE, IOVA_F, IOVA_H, IPA_HOLE);
+	}
 	if (bind_vfio(bdf, cdev, sizeof(cdev)))
 		bail("bind to vfio-pci");
 	if (map_buffer())
