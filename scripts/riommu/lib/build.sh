@@ -85,13 +85,14 @@ config_fragments() {
 	echo "$RIOMMU_TOP/arch/$karch/configs/riommu.config"
 	case $profile in *debug*) echo "$RIOMMU_TOP/kernel/configs/riommu-debug.config" ;; esac
 	case $profile in rust*) echo "$RIOMMU_TOP/kernel/configs/riommu-rust-mock.config" ;; esac
-	# The all-Rust profiles also take the arch's Rust hardware IOMMU driver, if it has one.
-	case $profile in rust*) [ ! -f "$RIOMMU_TOP/arch/$karch/configs/riommu-rust.config" ] ||
-		echo "$RIOMMU_TOP/arch/$karch/configs/riommu-rust.config" ;; esac
 	[ "$(profile_hwpt "$profile")" = Rust ] && echo "$RIOMMU_TOP/kernel/configs/riommu-rust-hwpt.config"
 	case $profile in *-mod) echo "$RIOMMU_TOP/kernel/configs/riommu-modules.config"
 		[ ! -f "$RIOMMU_TOP/arch/$karch/configs/riommu-modules.config" ] ||
 			echo "$RIOMMU_TOP/arch/$karch/configs/riommu-modules.config" ;; esac
+	# The all-Rust profiles also take the arch's Rust hardware IOMMU driver, if
+	# it has one; last, so that it overrides the C driver's options.
+	case $profile in rust*) [ ! -f "$RIOMMU_TOP/arch/$karch/configs/riommu-rust.config" ] ||
+		echo "$RIOMMU_TOP/arch/$karch/configs/riommu-rust.config" ;; esac
 	if [ -n "${RIOMMU_EXTRA_CONFIG:-}" ]; then echo "$RIOMMU_EXTRA_CONFIG"; fi
 }
 

@@ -118,7 +118,7 @@ vm_run() {
 }
 
 cmd_vm() {
-	local arch=${1:?usage: riommu vm ARCH [PROFILE] [PLAN]} profile=${2:-default} plan=${3:-shell} cmd
-	mapfile -t cmd < <(qemu_cmd "$arch" "$profile" "$plan")
+	local arch=${1:?usage: riommu vm ARCH [PROFILE] [PLAN] [KERNEL_ARG]...} profile=${2:-default} plan=${3:-shell} cmd
+	mapfile -t cmd < <(qemu_cmd "$arch" "$profile" "$plan" "${*:4}")
 	exec "${cmd[@]}"
 }

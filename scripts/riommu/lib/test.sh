@@ -3,6 +3,46 @@
 
 SUITES_ALL=kunit,iommufd,iommufd_fail_nth,dma_smoke,hwpt_diff,dev_diff,vfio_selftests
 
+# The suites of a run on ARCH: all, and on arm64 the nested translation of
+# riommu_nested_smmu (the SMMUv3's; QEMU's VT-d has no nesting).
+suites_of() {
+	case $1 in
+	arm64) echo "$SUITES_ALL,nested_smmu" ;;
+	*) echo "$SUITES_ALL" ;;
+	esac
+}
+
+# Kernel arguments of a run: on arm64 the SMMUv3 driver's test-only
+# nesting_without_coherent_s2 (the C driver's from patch 0013), which lets a
+# vSMMU be created on QEMU. It is set in every profile but the two with the
+# Rust HWPT layer (rhwpt: the C SMMUv3 driver, rust-rhwpt: the Rust one),
+# which keep the default and so check the refusal, C against Rust.
+run_kargs() {
+	local arch=$1 profile=$2
+	[ "$arch" = arm64 ] || return 0
+	case $profile in rhwpt | rust-rhwpt) return 0 ;; esac
+	case $(profile_iommu "$arch" "$profile") in
+	c) echo arm_smmu_v3.nesting_without_coherent_s2=1 ;;
+	rust-smmuv3) echo arm_smmu_v3_rs.nesting_without_coherent_s2=1 ;;
+	esac
+}
+
+# nest_base ARCH PROFILE CANDIDATE...: the first candidate with PROFILE's
+# vSMMU setting, whose real-device digests (dev_diff, nested_smmu) PROFILE's
+# are compared with.
+nest_base() {
+	local arch=$1 p=$2 q a b
+	shift 2
+	a=$(run_kargs "$arch" "$p")
+	for q in "$@"; do
+		b=$(run_kargs "$arch" "$q")
+		if [ "${a:+1}" = "${b:+1}" ]; then
+			echo "$q"
+			return
+		fi
+	done
+}
+
 # Lines every run's console must show, beyond the suites' own results.
 run_checks() {
 	local arch=$1 iommu=$2 hdr mask=0 b
@@ -135,23 +175,31 @@ cmd_test() {
 		esac
 	done
 	[ ${#arches[@]} -gt 0 ] || arches=(x86_64 arm64)
-	# By default: the C baseline, the four {C, Rust} mock x {C, Rust} HWPT
-	# layer combinations built in, and all-Rust with iommufd as a module.
-	[ ${#profiles[@]} -gt 0 ] || profiles=(default rust rhwpt rust-rhwpt rust-mod)
+	local given=("${profiles[@]}")
 	t0=$(date +%s)
 	cmd_setup
 	mkdir -p "$OUT/logs"
 	for a in "${arches[@]}"; do
+		# By default: the C baseline, the four {C, Rust} mock x {C, Rust}
+		# HWPT layer combinations built in, and all-Rust with iommufd as a
+		# module; on arm64 also all-C with iommufd and the SMMUv3 driver as
+		# modules, so that both SMMUv3 drivers run built in and as modules.
+		profiles=("${given[@]}")
+		if [ ${#profiles[@]} = 0 ]; then
+			profiles=(default rust rhwpt rust-rhwpt rust-mod)
+			[ "$a" != arm64 ] || profiles=(default rust rhwpt rust-rhwpt default-mod rust-mod)
+		fi
 		for p in "${profiles[@]}"; do
-			local logf=$OUT/logs/$a-$p.log vt0 plan=$SUITES_ALL
+			local logf=$OUT/logs/$a-$p.log vt0 plan kargs
+			plan=$(suites_of "$a") kargs=$(run_kargs "$a" "$p")
 			mock=$(profile_mock "$p") hwpt=$(profile_hwpt "$p") iommu=$(profile_iommu "$a" "$p")
-			case $p in *-mod) plan=modload,$SUITES_ALL,modunload ;; esac
+			case $p in *-mod) plan=modload,$plan,modunload ;; esac
 			cmd_build "$a" "$p"
 			cmd_initramfs "$a" "$p"
 			vt0=$(date +%s)
-			vm_run "$a" "$p" "$plan" "$logf" 1500 || log "VM $a-$p exited with $?"
-			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "iommu": "%s", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
-				"$a" "$p" "$a" "$p" "$mock" "$hwpt" "$iommu" "$logf" \
+			vm_run "$a" "$p" "$plan" "$logf" 1500 "$kargs" || log "VM $a-$p exited with $?"
+			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "iommu": "%s", "kernel_args": "%s", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
+				"$a" "$p" "$a" "$p" "$mock" "$hwpt" "$iommu" "$kargs" "$logf" \
 				"$(cat "$(build_dir "$a" "$p")/.riommu-build-seconds")" \
 				"$(( $(date +%s) - vt0 ))" "${plan//,/\", \"}" "$(run_checks "$a" "$iommu")")")
 		done
@@ -161,11 +209,22 @@ cmd_test() {
 			diff_log "$OUT/logs/$a-${profiles[0]}.log" "$OUT/logs/$a-$p.log" "$OUT/diff-$a-${profiles[0]}-$p.json" "$dlog"
 			specs+=("$(printf '{"name": "host-diff-%s-%s-%s", "arch": "host", "profile": "%s", "log": "%s", "expect": ["hwpt_diff_cmp"]}' \
 				"$a" "${profiles[0]}" "$p" "$p" "$dlog")")
-			# The same for the IOMMU driver on the real device (dev_diff).
-			dlog=$OUT/logs/$a-devdiff-${profiles[0]}-$p.log
-			diff_log "$OUT/logs/$a-${profiles[0]}.log" "$OUT/logs/$a-$p.log" "$OUT/devdiff-$a-${profiles[0]}-$p.json" "$dlog" dev_diff
-			specs+=("$(printf '{"name": "host-devdiff-%s-%s-%s", "arch": "host", "profile": "%s", "log": "%s", "expect": ["dev_diff_cmp"]}' \
-				"$a" "${profiles[0]}" "$p" "$p" "$dlog")")
+		done
+		# The same for the IOMMU driver on the real device (dev_diff, and
+		# nested_smmu on arm64), against the first profile with the same
+		# vSMMU setting (run_kargs).
+		for p in "${profiles[@]}"; do
+			local b s
+			b=$(nest_base "$a" "$p" "${profiles[@]}")
+			[ "$b" != "$p" ] || continue
+			for s in dev_diff nested_smmu; do
+				case ,$(suites_of "$a"), in *,$s,*) ;; *) continue ;; esac
+				local n=${s//_/} dlog
+				dlog=$OUT/logs/$a-$n-$b-$p.log
+				diff_log "$OUT/logs/$a-$b.log" "$OUT/logs/$a-$p.log" "$OUT/$n-$a-$b-$p.json" "$dlog" $s
+				specs+=("$(printf '{"name": "host-%s-%s-%s-%s", "arch": "host", "profile": "%s", "log": "%s", "expect": ["%s_cmp"]}' \
+					"$n" "$a" "$b" "$p" "$p" "$dlog" "$s")")
+			done
 		done
 	done
 	local profile=${profiles[-1]}
@@ -190,20 +249,32 @@ cmd_test() {
 	return $rc
 }
 
-# The main job: build the kernel with the project's code and boot it on
-# emulated VT-d, showing the IOMMU and the project's code at work.
+# The main job: build the kernel with the project's code and boot it on the
+# emulated IOMMU, showing it and the project's code at work. x86_64 (the
+# default): the C VT-d driver under the project's iommufd code, DMA through
+# it. arm64: the all-Rust build on the Rust SMMUv3 driver, DMA through it,
+# and a VMM's nested translation (riommu_nested_smmu): the guest memory map,
+# DMA through stage 1 and stage 2, invalidation, a stage-1 fault delivered to
+# the vEVENTQ, a stage-2 fault in the host log.
 cmd_demo() {
-	local logf=$OUT/logs/demo-x86_64.log
+	local arch=${1:-x86_64} logf profile plan
+	case $arch in
+	x86_64) profile=default plan=kunit,dma_smoke ;;
+	arm64) profile=rust plan=kunit,dma_smoke,nested_smmu ;;
+	*) die "usage: riommu demo [x86_64|arm64]" ;;
+	esac
+	logf=$OUT/logs/demo-$arch.log
 	cmd_setup
-	cmd_build x86_64 default
-	cmd_initramfs x86_64 default
+	cmd_build "$arch" "$profile"
+	cmd_initramfs "$arch" "$profile"
 	mkdir -p "$OUT/logs"
-	vm_run x86_64 default kunit,dma_smoke "$logf" 600 || true
+	vm_run "$arch" "$profile" "$plan" "$logf" 900 "$(run_kargs "$arch" "$profile")" || true
 	log "the IOMMU and the project's code at work (full console: $logf):"
 	tr -d '\r' <"$logf" | awk '
 		/DMAR: (IOMMU enabled|dmar0|Intel\(R\)|.*Queued)|iommu: Default domain|Adding to iommu group/ { print; next }
+		/arm_smmu_v3_rs .*(features|vSMMU)|# arm_smmu_v3_rs_hw: pass/ { print; next }
 		/# rust_iommu_user_data: pass|rust_doctest_kernel_iommu/ { print; next }
-		/riommu-suite-begin dma_smoke/ { on = 1 }
-		on { print }
-		/riommu-suite-end dma_smoke/ { on = 0 }'
+		/riommu-suite-begin (dma_smoke|nested_smmu)/ { on = 1 }
+		on && !/riommu-devdiff/ { print }
+		/riommu-suite-end (dma_smoke|nested_smmu)/ { on = 0 }'
 }
