@@ -1371,9 +1371,9 @@ impl ViommuOps for SmmuViommu {
     ///
     /// # Errors
     ///
-    /// `EOPNOTSUPP` for any flag; `EINVAL` if the data is not `IOMMU_HWPT_DATA_ARM_SMMUV3` or too
-    /// short, `E2BIG` if longer with non-zero bytes, `EFAULT` if unreadable; `EIO` for an invalid
-    /// vSTE ([`Vste::new`]).
+    /// `EOPNOTSUPP` for any flag; `EINVAL` if the data is not `IOMMU_HWPT_DATA_ARM_SMMUV3` or its
+    /// length is not that of `struct iommu_hwpt_arm_smmuv3` (16 bytes), `EFAULT` if unreadable;
+    /// `EIO` for an invalid vSTE ([`Vste::new`]).
     fn alloc_domain_nested(
         _viommu: &Viommu<Self>,
         flags: u32,
