@@ -82,22 +82,41 @@ cmd_initramfs() {
 
 # qemu_cmd ARCH PROFILE PLAN [ARGS]: print the QEMU command line, one word a
 # line. ARGS are extra kernel arguments.
+#
+# With RIOMMU_ICOUNT=1 in the environment the guest runs deterministically:
+# one vCPU on single-threaded TCG with -icount shift=0,sleep=off, so that its
+# clock counts the instructions it executed, 1 ns each, and skips idle time
+# instead of waiting for the host. Its timings are then instruction counts,
+# which host load does not change ('riommu bench --icount'); the kernel
+# argument riommu.clock=icount records that in the console log. The host's
+# randomness and date are kept out too, or the guest's random numbers (user
+# mmap addresses, allocation order) move its counts by up to 0.5% from one
+# boot to the next: no RDRAND/RDSEED (x86_64) or DTB rng-seed (arm64), the
+# RTC at a fixed date on the virtual clock, and norandmaps. Two boots of a
+# kernel then print the same console log, timestamps included.
 qemu_cmd() {
 	local arch=$1 profile=$2 plan=$3 extra=${4:-} odir
+	local cpus=(-accel tcg,thread=multi -smp 2) x86_cpu=max virt=virt,gic-version=3,iommu=smmuv3
+	if [ "${RIOMMU_ICOUNT:-0}" = 1 ]; then
+		cpus=(-accel tcg,thread=single -smp 1 -icount shift=0,sleep=off
+			-rtc base=2000-01-01T00:00:00,clock=vm)
+		x86_cpu=max,rdrand=off,rdseed=off virt=$virt,dtb-randomness=off
+		extra="riommu.clock=icount norandmaps${extra:+ $extra}"
+	fi
 	odir=$(build_dir "$arch" "$profile")
-	local common=(-accel tcg,thread=multi -smp 2 -m 4G -nographic -no-reboot
+	local common=("${cpus[@]}" -m 4G -nographic -no-reboot
 		-nic none -initrd "$odir/initramfs.cpio.gz")
 	case $arch in
 	x86_64)
 		# The vIOMMU must come before the other PCI devices.
-		printf '%s\n' qemu-system-x86_64 -M q35 -cpu max "${common[@]}" \
+		printf '%s\n' qemu-system-x86_64 -M q35 -cpu "$x86_cpu" "${common[@]}" \
 			-device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,aw-bits=48 \
 			-device edu,dma_mask=0xffffffffffffffff \
 			-kernel "$odir/arch/x86/boot/bzImage" \
 			-append "console=ttyS0 intel_iommu=on,sm_on panic=-1 riommu.plan=$plan $extra"
 		;;
 	arm64)
-		printf '%s\n' qemu-system-aarch64 -M virt,gic-version=3,iommu=smmuv3 -cpu cortex-a57 \
+		printf '%s\n' qemu-system-aarch64 -M "$virt" -cpu cortex-a57 \
 			"${common[@]}" -device edu,dma_mask=0xffffffffffffffff \
 			-kernel "$odir/arch/arm64/boot/Image" \
 			-append "console=ttyAMA0 panic=-1 riommu.plan=$plan $extra"
