@@ -24,6 +24,14 @@ pairs that lack it, and flagged as missing in the table. The row
 ctl_option_get is a control: it runs only C code that is the same in both
 kernels.
 
+A boot with riommu.clock=icount on its kernel command line (the
+"Kernel command line:" line of the log; 'riommu bench --icount') ran under
+QEMU's -icount shift=0,sleep=off, where the guest clock counts executed
+instructions, 1 ns each: its ops/s are operations per 10^9 instructions and
+the ratio is C instructions per operation over Rust instructions per
+operation, "Rust/C by instruction count". Every log must have the same
+clock, or the ratios would mix the two.
+
 Writes DIR/bench-summary.json, DIR/bench-table.md and DIR/bench.png (with
 gnuplot). Exit status: 0, or 1 when some row is missing from some log (all
 files are still written), or 2 on a usage error, an unreadable log or no
@@ -46,6 +54,7 @@ BENCH_LINE = re.compile(r'# riommu-bench (\S+) ops_per_sec=(\S+) min=(\S+) max=(
 BEGIN = re.compile(r'### riommu-suite-begin (\S+)')
 END = re.compile(r'### riommu-suite-end (\S+) rc=(-?\d+) centiseconds=(-?\d+)')
 GUEST = re.compile(r'### riommu-guest-start plan=(\S*) kernel=(\S*) arch=(\S*)')
+CMDLINE = re.compile(r'Kernel command line: (.*)$')
 TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 RESULT = re.compile(r'^(not ok|ok)\s+(\d+)\s+(\S+)')
 SUITE_ROW = 'iommufd_suite_wall'
@@ -75,10 +84,14 @@ def parse_log(path):
 
     log = {'path': path, 'rows': {}, 'failed': {}, 'bench_rc': None,
            'bench_seen': False, 'iommufd_rc': None, 'iommufd_centiseconds': None,
-           'kernel': None, 'arch': None, 'warnings': []}
+           'kernel': None, 'arch': None, 'clock': None, 'warnings': []}
     suite = None
     last_diag = {}
     for line in lines:
+        m = CMDLINE.search(line)
+        if m and log['clock'] is None:
+            log['clock'] = 'icount' if 'riommu.clock=icount' in m.group(1).split() else 'wall'
+            continue
         m = GUEST.search(line)
         if m:
             log['kernel'], log['arch'] = m.group(2) or None, m.group(3) or None
@@ -205,42 +218,67 @@ def fmt_ops(v):
     return f'{v:,.0f}' if v >= 100 else f'{v:.3g}'
 
 
-def fmt_ratio(v):
-    return '-' if v is None else f'{v:.3f}'
+def fmt_ratio(v, digits=3):
+    return '-' if v is None else f'{v:.{digits}f}'
+
+
+def units(summary):
+    """The words for what was measured: wall time or instruction counts."""
+    if summary.get('clock') == 'icount':
+        # Deterministic: a fourth digit is still a measurement.
+        return {'ops': 'ops/Ginsn', 'ratio': 'Rust/C by instruction count', 'digits': 4,
+                'slower': 'more instructions',
+                'clock': 'guest clock counting instructions (QEMU -icount shift=0,sleep=off, '
+                         '1 vCPU): ops/Ginsn are operations per 10^9 guest instructions, '
+                         'Rust/C by instruction count is C instructions per operation over '
+                         'Rust instructions per operation',
+                'suite': 'runs per 10^9 ns of guest time (its instructions, and the time '
+                         'it idled)'}
+    return {'ops': 'ops/s', 'ratio': 'Rust/C by wall time', 'digits': 3,
+            'slower': 'slower',
+            'clock': 'guest clock following host time (TCG, 2 vCPUs)',
+            'suite': 'runs per second'}
 
 
 def write_table(path, summary):
     rows = summary['rows']
     n = summary['pairs']
+    u = units(summary)
     lines = [
         f"riommu_bench, {summary.get('rust_parts') or 'Rust mock IOMMU driver'} in Rust against C "
         f"(profiles {summary.get('c_profile') or 'default'} and {summary.get('rust_profile') or 'rust'}): "
         f"{summary.get('arch') or 'arch unknown'}, base {summary.get('base_kernel') or 'unknown'}, "
-        f"{summary.get('date')}, {n} pair(s) of boots.",
+        f"{summary.get('date')}, {n} pair(s) of boots, {u['clock']}.",
         '',
-        'Ops/s are medians over the pairs (each a median of the guest\'s repetitions); '
-        'Rust/C is the ratio of ops/s per pair, above 1 Rust is faster. '
-        f'`{SUITE_ROW}` is the upstream iommufd selftest suite in runs per second. '
+        f"The {u['ops']} columns are medians over the pairs (each a median of the guest's "
+        "repetitions); "
+        f"{u['ratio']} is the ratio of {u['ops']} per pair, above 1 Rust is faster. "
+        f"`{SUITE_ROW}` is the upstream iommufd selftest suite in {u['suite']}. "
         '`ctl_option_get` (IOMMU_OPTION get) is a control: it runs only C code, the same in both '
         'kernels.',
         '',
-        '| row | C ops/s | Rust ops/s | Rust/C median | min | max | |',
+        f"| row | C {u['ops']} | Rust {u['ops']} | {u['ratio']} median | min | max | |",
         '|---|---:|---:|---:|---:|---:|---|',
     ]
+    d = u['digits']
+
+    def is_slower(r):
+        # As shown: a ratio printed as 1.000 is not slower.
+        return r['ratio_median'] is not None and float(fmt_ratio(r['ratio_median'], d)) < 1.0
     for r in rows:
         notes = []
-        if r['ratio_median'] is not None and r['ratio_median'] < 1.0:
-            notes.append('**slower**')
+        if is_slower(r):
+            notes.append(f"**{u['slower']}**")
         if r['missing']:
             notes.append(f"missing in {len(r['missing'])} log(s), "
                          f"{r['complete_pairs']}/{n} pairs: " + '; '.join(r['missing']))
         lines.append(f"| {r['row']} | {fmt_ops(r['c_median_ops'])} | "
-                     f"{fmt_ops(r['rust_median_ops'])} | {fmt_ratio(r['ratio_median'])} | "
-                     f"{fmt_ratio(r['ratio_min'])} | {fmt_ratio(r['ratio_max'])} | "
+                     f"{fmt_ops(r['rust_median_ops'])} | {fmt_ratio(r['ratio_median'], d)} | "
+                     f"{fmt_ratio(r['ratio_min'], d)} | {fmt_ratio(r['ratio_max'], d)} | "
                      f"{', '.join(notes).replace('|', '/')} |")
-    slower = [r['row'] for r in rows if r['ratio_median'] is not None and r['ratio_median'] < 1.0]
+    slower = [r['row'] for r in rows if is_slower(r)]
     missing = [r['row'] for r in rows if r['missing']]
-    lines += ['', f'{len(rows)} rows: {len(slower)} with Rust slower (median < 1.0), '
+    lines += ['', f"{len(rows)} rows: {len(slower)} with Rust {u['slower']} (median < 1.0), "
               f'{len(missing)} missing in some log.', '']
     with open(path, 'w') as f:
         f.write('\n'.join(lines))
@@ -273,15 +311,16 @@ def plot(path, summary, gnuplot):
         return r['row']
     ytics = ', '.join(f'{gp_str(label(r))} {i}' for i, r in enumerate(rows))
     height = 140 + 24 * len(rows)
-    title = (f"riommu {summary.get('rust_parts') or 'mock IOMMU driver'}: Rust ops/s / C ops/s, "
-             f"{summary.get('arch') or '?'}, "
+    u = units(summary)
+    title = (f"riommu {summary.get('rust_parts') or 'mock IOMMU driver'}: {u['ratio']} "
+             f"(Rust {u['ops']} / C {u['ops']}), {summary.get('arch') or '?'}, "
              f"median of {summary['pairs']} pair(s), bars min..max")
 
     gp = f"""\
 set terminal pngcairo noenhanced size 1100,{height} font "sans,10"
 set output {gp_str(path)}
 set title {gp_str(title)}
-set xlabel "Rust / C (log scale; right of 1.0: Rust faster)"
+set xlabel {gp_str(u['ratio'] + ' (log scale; right of 1.0: Rust faster)')}
 set logscale x 2
 set xrange [{xmin!r}:{xmax!r}]
 set xtics ({tics})
@@ -337,7 +376,7 @@ def main():
         k, sep, v = kv.partition('=')
         if not sep or not k:
             die(f'--meta needs K=V, not {kv!r}')
-        if k in ('pairs', 'rows', 'logs'):
+        if k in ('pairs', 'rows', 'logs', 'clock', 'ratio_by'):
             die(f'--meta key {k!r} is reserved')
         meta[k] = v
 
@@ -351,18 +390,28 @@ def main():
         print('bench.py: no benchmark row in any log, no plot', file=sys.stderr)
 
     arches = {log['arch'] for log in logs if log['arch']}
+    # A log without a kernel command line (a boot that died early) has no
+    # rows either: it does not decide the clock.
+    clocks = {log['clock'] for log in logs if log['clock']}
+    if len(clocks) > 1:
+        die('some logs are icount boots (riommu.clock=icount) and some are not: ' +
+            ', '.join(f"{log['path']}: {log['clock'] or 'unknown'}" for log in logs))
+    clock = clocks.pop() if clocks else 'wall'
     summary = {
         'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
         'base_kernel': None,
         'arch': arches.pop() if len(arches) == 1 else None,
     }
     summary.update(meta)
+    summary['clock'] = clock
+    summary['ratio_by'] = 'instruction count' if clock == 'icount' else 'wall time'
     summary['pairs'] = len(pairs)
     summary['rows'] = summarize(pairs, rows)
     summary['logs'] = [{
         'pair': i, 'side': side, 'path': log['path'], 'kernel': log['kernel'],
         'arch': log['arch'], 'bench_rc': log['bench_rc'], 'iommufd_rc': log['iommufd_rc'],
-        'iommufd_centiseconds': log['iommufd_centiseconds'], 'warnings': log['warnings'],
+        'iommufd_centiseconds': log['iommufd_centiseconds'], 'clock': log['clock'],
+        'warnings': log['warnings'],
     } for i, p in enumerate(pairs, 1) for side, log in zip(('c', 'rust'), p)]
 
     os.makedirs(args.out_dir, exist_ok=True)

@@ -1,25 +1,34 @@
 # SPDX-License-Identifier: GPL-2.0
 # 'riommu bench': Rust against C, booted alternately.
 
-# riommu bench [--pairs N] [--rust PROFILE] [--base PROFILE] [ARCH]: build the
-# all-C kernel (default, unless --base picks another profile) and a Rust one
-# (rust-rhwpt: Rust mock driver and Rust HWPT layer, unless --rust picks
-# another profile), boot them alternately C, Rust, C,
+# riommu bench [--icount] [--pairs N] [--rust PROFILE] [--base PROFILE] [ARCH]:
+# build the all-C kernel (default, unless --base picks another profile) and a
+# Rust one (rust-rhwpt: Rust mock driver and Rust HWPT layer, unless --rust
+# picks another profile), boot them alternately C, Rust, C,
 # Rust, ... N times each (default 5) running the upstream iommufd suite (its
 # wall time is a row) and riommu_bench, then write out/bench-summary.json,
 # out/bench-table.md and out/bench.png: per row, the Rust/C ratio over the
 # pairs.
+#
+# --icount boots them in QEMU's instruction-count mode (RIOMMU_ICOUNT in
+# qemu_cmd): every time the guest measures is then a count of executed
+# instructions, the same from one boot of a kernel to the next, and the
+# ratio is Rust/C by instruction count. One pair is the default there.
 cmd_bench() {
-	local pairs=5 arch=x86_64 i p t0 args=() logd rc=0 rp=rust-rhwpt cp=default parts
+	local pairs= arch=x86_64 i p t0 args=() logd rc=0 rp=rust-rhwpt cp=default parts icount=0 tmo
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--icount) icount=1; shift ;;
 		--pairs) pairs=$2; shift 2 ;;
 		--rust) check_profile "$2"; rp=$2; shift 2 ;;
 		--base) check_profile "$2"; cp=$2; shift 2 ;;
 		x86_64|arm64) arch=$1; shift ;;
-		*) die "usage: riommu bench [--pairs N] [--rust PROFILE] [--base PROFILE] [x86_64|arm64]" ;;
+		*) die "usage: riommu bench [--icount] [--pairs N] [--rust PROFILE] [--base PROFILE] [x86_64|arm64]" ;;
 		esac
 	done
+	[ -n "$pairs" ] || pairs=$(( icount ? 1 : 5 ))
+	# One vCPU and instruction counting make a boot slower.
+	tmo=$(( icount ? 1800 : 900 ))
 	# What the two profiles differ in.
 	case "$(profile_mock "$cp")$(profile_mock "$rp")/$(profile_hwpt "$cp")$(profile_hwpt "$rp")" in
 	CRust/CRust) parts="mock IOMMU driver and HWPT layer" ;;
@@ -39,7 +48,7 @@ cmd_bench() {
 	mkdir -p "$logd"
 	for i in $(seq 1 "$pairs"); do
 		for p in "$cp" "$rp"; do
-			vm_run "$arch" "$p" iommufd,bench "$logd/$arch-$p-$i.log" 900 ||
+			RIOMMU_ICOUNT=$icount vm_run "$arch" "$p" iommufd,bench "$logd/$arch-$p-$i.log" "$tmo" ||
 				log "VM $arch-$p ($i) exited with $?"
 		done
 		args+=(--pair "$logd/$arch-$cp-$i.log" "$logd/$arch-$rp-$i.log")
@@ -52,6 +61,6 @@ cmd_bench() {
 		--meta "commit=$(git -C "$RIOMMU_TOP" rev-parse --short HEAD 2>/dev/null || echo none)" \
 		--meta "qemu=$(qemu-system-x86_64 --version | head -n1)" \
 		"${args[@]}" || rc=$?
-	log "bench: $pairs pairs on $arch in $(( $(date +%s) - t0 )) s; $OUT/bench-table.md, $OUT/bench.png (rc $rc)"
+	log "bench: $pairs pairs on $arch$([ $icount = 0 ] || echo ' (icount)') in $(( $(date +%s) - t0 )) s; $OUT/bench-table.md, $OUT/bench.png (rc $rc)"
 	return $rc
 }
