@@ -3,6 +3,7 @@
 """Compare riommu_bench results of a C and a Rust build (mock IOMMU driver, HWPT layer).
 
 usage: bench.py --out-dir DIR [--meta K=V ...] --pair C_LOG RUST_LOG ...
+       bench.py --gate THRESHOLD --pair C_LOG RUST_LOG ...
 
 Each LOG is the guest console log of one boot. It holds the output of
 riommu_bench between "### riommu-suite-begin bench" and "### riommu-suite-end
@@ -32,10 +33,15 @@ the ratio is C instructions per operation over Rust instructions per
 operation, "Rust/C by instruction count". Every log must have the same
 clock, or the ratios would mix the two.
 
-Writes DIR/bench-summary.json, DIR/bench-table.md and DIR/bench.png (with
-gnuplot). Exit status: 0, or 1 when some row is missing from some log (all
-files are still written), or 2 on a usage error, an unreadable log or no
-gnuplot.
+With --gate THRESHOLD nothing is written: the logs must be icount boots, and
+the output is TAP, one line per row, "ok N ROW ratio R >= THRESHOLD" or
+"not ok N ROW ratio R < THRESHOLD" (R the median over the pairs); exit
+status 0 when every row passes, 1 otherwise.
+
+Otherwise writes DIR/bench-summary.json, DIR/bench-table.md and
+DIR/bench.png (with gnuplot). Exit status: 0, or 1 when some row is missing
+from some log (all files are still written), or 2 on a usage error, an
+unreadable log or no gnuplot.
 """
 import argparse
 import datetime
@@ -363,13 +369,39 @@ plot {gp_str(data)} \\
         print(f'bench.py: gnuplot: {res.stderr.strip()}', file=sys.stderr)
 
 
+def gate(summary, threshold):
+    """Print TAP, a row per line: ok when its ratio is at least threshold."""
+    rows = summary['rows']
+    print('TAP version 13')
+    print(f'1..{len(rows)}')
+    print(f"# Rust/C by instruction count, {summary.get('arch') or 'arch unknown'}, "
+          f"median of {summary['pairs']} pair(s), threshold {threshold:g}")
+    failed = 0
+    for i, r in enumerate(rows, 1):
+        v = r['ratio_median']
+        if r['missing'] or v is None:
+            print(f"not ok {i} {r['row']} # missing: " + '; '.join(r['missing']))
+        elif v >= threshold:
+            print(f"ok {i} {r['row']} ratio {v:.4f} >= {threshold:g}")
+            continue
+        else:
+            print(f"not ok {i} {r['row']} ratio {v:.4f} < {threshold:g}")
+        failed += 1
+    print(f'# {failed} of {len(rows)} rows below {threshold:g} or missing')
+    return 1 if failed or not rows else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description='Rust/C mock IOMMU benchmark summary')
-    ap.add_argument('--out-dir', required=True)
+    ap.add_argument('--out-dir')
+    ap.add_argument('--gate', type=float, metavar='THRESHOLD',
+                    help='print TAP: ok for each row whose ratio is at least THRESHOLD')
     ap.add_argument('--pair', nargs=2, action='append', required=True,
                     metavar=('C_LOG', 'RUST_LOG'))
     ap.add_argument('--meta', action='append', default=[], metavar='K=V')
     args = ap.parse_args()
+    if (args.gate is None) == (args.out_dir is None):
+        die('give either --out-dir or --gate')
 
     meta = {}
     for kv in args.meta:
@@ -396,7 +428,9 @@ def main():
     if len(clocks) > 1:
         die('some logs are icount boots (riommu.clock=icount) and some are not: ' +
             ', '.join(f"{log['path']}: {log['clock'] or 'unknown'}" for log in logs))
-    clock = clocks.pop() if clocks else 'wall'
+    clock = clocks.pop() if clocks else ('icount' if args.gate is not None else 'wall')
+    if args.gate is not None and clock != 'icount':
+        die('--gate needs icount boots (riommu.clock=icount on the kernel command line)')
     summary = {
         'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
         'base_kernel': None,
@@ -407,6 +441,8 @@ def main():
     summary['ratio_by'] = 'instruction count' if clock == 'icount' else 'wall time'
     summary['pairs'] = len(pairs)
     summary['rows'] = summarize(pairs, rows)
+    if args.gate is not None:
+        return gate(summary, args.gate)
     summary['logs'] = [{
         'pair': i, 'side': side, 'path': log['path'], 'kernel': log['kernel'],
         'arch': log['arch'], 'bench_rc': log['bench_rc'], 'iommufd_rc': log['iommufd_rc'],
