@@ -226,6 +226,18 @@ cmd_test() {
 					"$n" "$a" "$b" "$p" "$p" "$dlog" "$s")")
 			done
 		done
+		# The benchmark gate (lib/bench.sh): no row of the all-Rust build
+		# below BENCH_GATE_MIN of the all-C one, by instruction count; its
+		# two boots' consoles are checked like any run's.
+		if [[ " ${profiles[*]} " == *" default "* && " ${profiles[*]} " == *" rust-rhwpt "* ]]; then
+			bench_gate_log "$a" "$OUT/logs/$a-bench-gate.log"
+			specs+=("$(printf '{"name": "host-bench-gate-%s", "arch": "host", "profile": "rust-rhwpt", "log": "%s", "expect": ["bench_gate"]}' \
+				"$a" "$OUT/logs/$a-bench-gate.log")")
+			for p in default rust-rhwpt; do
+				specs+=("$(printf '{"name": "%s-%s-icount", "arch": "%s", "profile": "%s", "log": "%s", "expect": ["bench"]}' \
+					"$a" "$p" "$a" "$p" "$OUT/logs/$a-bench-gate-$p.log")")
+			done
+		fi
 	done
 	local profile=${profiles[-1]}
 	lint_log "$profile" "$OUT/logs/host-rust-lint.log" "${arches[@]}"
