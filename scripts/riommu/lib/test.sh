@@ -12,19 +12,26 @@ suites_of() {
 	esac
 }
 
-# Kernel arguments of a run: on arm64 the SMMUv3 driver's test-only
-# nesting_without_coherent_s2 (the C driver's from patch 0013), which lets a
-# vSMMU be created on QEMU. It is set in every profile but the two with the
-# Rust HWPT layer (rhwpt: the C SMMUv3 driver, rust-rhwpt: the Rust one),
-# which keep the default and so check the refusal, C against Rust.
-run_kargs() {
+# nesting_karg ARCH PROFILE: on arm64 the test-only
+# nesting_without_coherent_s2=1 of PROFILE's SMMUv3 driver (the C driver's
+# from patch 0013, or the Rust driver's), which lets a vSMMU be created on
+# QEMU; nothing on x86_64.
+nesting_karg() {
 	local arch=$1 profile=$2
 	[ "$arch" = arm64 ] || return 0
-	case $profile in rhwpt | rust-rhwpt) return 0 ;; esac
 	case $(profile_iommu "$arch" "$profile") in
 	c) echo arm_smmu_v3.nesting_without_coherent_s2=1 ;;
 	rust-smmuv3) echo arm_smmu_v3_rs.nesting_without_coherent_s2=1 ;;
 	esac
+}
+
+# Kernel arguments of a run: nesting_karg in every profile but the two with
+# the Rust HWPT layer (rhwpt: the C SMMUv3 driver, rust-rhwpt: the Rust one),
+# which keep the default and so check the refusal, C against Rust.
+run_kargs() {
+	local arch=$1 profile=$2
+	case $profile in rhwpt | rust-rhwpt) return 0 ;; esac
+	nesting_karg "$arch" "$profile"
 }
 
 # nest_base ARCH PROFILE CANDIDATE...: the first candidate with PROFILE's

@@ -23,9 +23,42 @@
  *   its ratio shows how much two kernels differ for reasons other than the
  *   code under test (code layout, emulation).
  *
+ * The dev_* rows measure the hardware IOMMU driver (VT-d on x86_64, SMMUv3 on
+ * arm64) on QEMU's edu device (PCI 1234:11e8), bound to vfio-pci and its VFIO
+ * cdev to iommufd as riommu_dma_smoke does, in an iommufd of their own:
+ *
+ * dev_ioas_{map,unmap}_<size>_x<pages>: the ioas_ rows on an IOAS that edu is
+ *	attached to (a paging domain of the real driver), at IOVA 4 GiB: the
+ *	driver's map, unmap and IOTLB invalidation.
+ * dev_hwpt_paging_alloc_destroy: IOMMU_HWPT_ALLOC of a paging HWPT for edu
+ *	on an empty IOAS + IOMMU_DESTROY, edu detached.
+ * dev_hwpt_paging_alloc_attach_detach_destroy: the same with edu attached to
+ *	it (VFIO_DEVICE_ATTACH_IOMMUFD_PT) and detached between the two; the
+ *	difference of the two rows is an attach and a detach (on SMMUv3 the STE
+ *	and CD updates with their CFGI + CMD_SYNC).
+ * dev_dma_roundtrip_4k_paging: edu copies 4 KiB RAM -> edu -> RAM through
+ *	the paging domain, checked byte for byte. edu starts each copy from a
+ *	timer 100 ms (of guest time) after the command, riommu_edu.h polls for
+ *	its end at the guest's timer tick, and the IOMMU's translation is
+ *	QEMU's work, not the guest's: a round trip is 200 ms whatever the
+ *	driver, so the row is a control that also proves the translation
+ *	works (count 4, scaled).
+ * arm64 only, with a vSMMU (the SMMUv3 driver's nesting_without_coherent_s2=1;
+ *	without it, or on x86_64, these rows are skipped, not failed): a nest
+ *	parent on an IOAS holding a stage-1 table and a CD at fixed IPAs, a vSMMU,
+ *	a vDEVICE and a nested HWPT (vSTE S1_TRANS, as riommu_nested_smmu does):
+ * dev_hwpt_nested_alloc_destroy: IOMMU_HWPT_ALLOC of a nested HWPT on the
+ *	vSMMU from that vSTE + IOMMU_DESTROY.
+ * dev_viommu_invalidate_x<n>: IOMMU_HWPT_INVALIDATE on the vSMMU of n
+ *	TLBI_NH_ASID commands, edu attached to the nested HWPT.
+ * dev_dma_roundtrip_4k_nested: the DMA control through the user's stage 1
+ *	and the kernel's stage 2.
+ *
  * Output is KTAP; each row's result line is preceded by
- * "# riommu-bench <row> ops_per_sec=<median> min=<> max=<> reps=<> count=<>".
- * Exit status 0 if every row passed, 1 otherwise.
+ * "# riommu-bench <row> ops_per_sec=<median> min=<> max=<> reps=<> count=<>"
+ * (the dev_ rows with 7 significant digits, the others with one decimal); a
+ * row that cannot run here is "ok N <row> # SKIP <why>".
+ * Exit status 0 if every row passed (or was skipped), 1 otherwise.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,8 +74,12 @@
 #include <unistd.h>
 
 #include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
 
 #include "../../../../drivers/iommu/iommufd/iommufd_test.h"
+#include "riommu_edu.h"
+#include "riommu_smmuv3.h"
 
 #define REPS		7
 #define SZ_4K		(4UL << 10)
@@ -89,12 +126,50 @@ static const struct {
 	{ 256, 300 },
 };
 
-#define NR_ROWS	(2 * ARRAY_SIZE(map_rows) + 2 + ARRAY_SIZE(inv_rows) + 1)
+/* The hardware IOMMU rows. */
+#define DEV_MAP_IOVA		(1ULL << 32)	/* clear of both MSI windows */
+#define DEV_DMA_IOVA		0x1000000ULL	/* the paging DMA row's 2 pages */
+#define DEV_DMA_LEN		4096		/* edu's buffer */
+#define COUNT_DEV_PAGING_ALLOC	1000
+#define COUNT_DEV_PAGING_ATTACH	500
+#define COUNT_DEV_NESTED_ALLOC	1000
+#define COUNT_DEV_DMA		4	/* 200 ms of guest time each */
+static const struct {
+	unsigned int cmds;
+	unsigned long count;
+} viommu_inv_rows[] = {
+	{ 1,   5000 },
+	{ 16,  3000 },
+	{ 256, 300 },
+};
+
+#define NR_MOCK_ROWS	(2 * ARRAY_SIZE(map_rows) + 2 + ARRAY_SIZE(inv_rows) + 1)
+#define NR_DEV_ROWS	(2 * ARRAY_SIZE(map_rows) + 2 + 1 + \
+			 1 + ARRAY_SIZE(viommu_inv_rows) + 1)
+#define NR_ROWS		(NR_MOCK_ROWS + NR_DEV_ROWS)
 
 /* Why an operation failed: the ioctl (or step) and its errno. */
 struct failure {
 	const char *what;
 	int err;
+};
+
+/* The hardware IOMMU rows' state: edu, its iommufd and objects. */
+struct dev {
+	int fd;			/* an iommufd of their own */
+	int devfd;		/* edu's VFIO cdev, bound to fd */
+	__u32 dev_id;
+	__u32 ioas_id;		/* edu attached: the map rows, the paging DMA */
+	__u32 hwpt_ioas_id;	/* empty: the paging HWPT rows */
+	uint8_t *dma;		/* 2 pages: RAM -> edu, edu -> RAM */
+	struct failure fail;	/* of the setup: every row fails with it */
+	struct failure dma_fail;
+	/* The nested rows (arm64): skipped with nest_skip, or nest_fail. */
+	const char *nest_skip;
+	struct failure nest_fail;
+	__u32 nest_ioas_id, parent_id, viommu_id, vdev_id, nested_id;
+	uint8_t *nbuf;		/* the guest's RAM: tables, CD, data */
+	uint64_t inv[INV_MAX][2];
 };
 
 struct bench {
@@ -108,6 +183,7 @@ struct bench {
 	struct failure dev_fail, hwpt_fail, parent_fail, nested_fail;
 	struct failure buf_fail[2];
 	struct iommu_hwpt_invalidate_selftest inv[INV_MAX];
+	struct dev dev;
 };
 
 static struct failure last_fail;
@@ -156,16 +232,37 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report_ok(const char *row, const double *ops, unsigned long count)
+/*
+ * A row's result, its ops/s with DECIMALS decimals, or (DECIMALS < 0) with
+ * at least 7 significant digits: a row at a few operations per second (the
+ * DMA controls) keeps its precision.
+ */
+static void report_row(const char *row, const double *ops, unsigned long count,
+		       int decimals)
 {
-	double s[REPS];
+	double s[REPS], v;
 
 	memcpy(s, ops, sizeof(s));
 	qsort(s, REPS, sizeof(s[0]), cmp_double);
+	if (decimals < 0)
+		for (decimals = 1, v = 1e6; v > s[0] && decimals < 9; v /= 10)
+			decimals++;
 	test_no++;
-	printf("# riommu-bench %s ops_per_sec=%.1f min=%.1f max=%.1f reps=%d count=%lu\n",
-	       row, s[REPS / 2], s[0], s[REPS - 1], REPS, count);
+	printf("# riommu-bench %s ops_per_sec=%.*f min=%.*f max=%.*f reps=%d count=%lu\n",
+	       row, decimals, s[REPS / 2], decimals, s[0], decimals, s[REPS - 1],
+	       REPS, count);
 	printf("ok %d %s\n", test_no, row);
+}
+
+static void report_ok(const char *row, const double *ops, unsigned long count)
+{
+	report_row(row, ops, count, 1);
+}
+
+static void report_skip(const char *row, const char *why)
+{
+	test_no++;
+	printf("ok %d %s # SKIP %s\n", test_no, row, why);
 }
 
 static void report_fail(const char *row, const struct failure *f)
@@ -366,7 +463,17 @@ no_nested:
 
 /* ioas_map / ioas_unmap */
 
-static int map_rep(struct bench *b, void *buf, unsigned long len,
+/* Where a map row maps: an IOAS of an iommufd, at a fixed IOVA. */
+struct map_target {
+	const char *prefix;	/* of the row names */
+	int fd;
+	__u32 ioas_id;
+	__u64 iova;
+	const struct failure *prereq;
+	int decimals;		/* report_row() */
+};
+
+static int map_rep(const struct map_target *t, void *buf, unsigned long len,
 		   unsigned long count, double *map_ops, double *unmap_ops)
 {
 	uint64_t t0, t1, t2, map_ns = 0, unmap_ns = 0;
@@ -379,24 +486,24 @@ static int map_rep(struct bench *b, void *buf, unsigned long len,
 			.flags = IOMMU_IOAS_MAP_FIXED_IOVA |
 				 IOMMU_IOAS_MAP_READABLE |
 				 IOMMU_IOAS_MAP_WRITEABLE,
-			.ioas_id = b->ioas_id,
+			.ioas_id = t->ioas_id,
 			.user_va = (uintptr_t)buf,
 			.length = len,
-			.iova = MAP_IOVA,
+			.iova = t->iova,
 		};
 		struct iommu_ioas_unmap unmap = {
 			.size = sizeof(unmap),
-			.ioas_id = b->ioas_id,
-			.iova = MAP_IOVA,
+			.ioas_id = t->ioas_id,
+			.iova = t->iova,
 			.length = len,
 		};
 
 		t0 = now_ns();
-		rc = ioctl(b->fd, IOMMU_IOAS_MAP, &map);
+		rc = ioctl(t->fd, IOMMU_IOAS_MAP, &map);
 		t1 = now_ns();
 		if (rc)
 			return fail("IOMMU_IOAS_MAP", errno);
-		rc = ioctl(b->fd, IOMMU_IOAS_UNMAP, &unmap);
+		rc = ioctl(t->fd, IOMMU_IOAS_UNMAP, &unmap);
 		t2 = now_ns();
 		if (rc)
 			return fail("IOMMU_IOAS_UNMAP", errno);
@@ -410,7 +517,8 @@ static int map_rep(struct bench *b, void *buf, unsigned long len,
 	return 0;
 }
 
-static void bench_map(struct bench *b, const struct map_row *r)
+static void bench_map(struct bench *b, const struct map_target *t,
+		      const struct map_row *r)
 {
 	unsigned long len = r->size * r->pages, count = scaled(r->count);
 	double map_ops[REPS], unmap_ops[REPS], dummy;
@@ -418,13 +526,13 @@ static void bench_map(struct bench *b, const struct map_row *r)
 	struct failure f;
 	int rep;
 
-	snprintf(map_name, sizeof(map_name), "ioas_map_%s_x%lu",
+	snprintf(map_name, sizeof(map_name), "%sioas_map_%s_x%lu", t->prefix,
 		 r->size_name, r->pages);
-	snprintf(unmap_name, sizeof(unmap_name), "ioas_unmap_%s_x%lu",
-		 r->size_name, r->pages);
+	snprintf(unmap_name, sizeof(unmap_name), "%sioas_unmap_%s_x%lu",
+		 t->prefix, r->size_name, r->pages);
 
-	if (b->dev_fail.what) {
-		f = b->dev_fail;
+	if (t->prereq->what) {
+		f = *t->prereq;
 		goto err;
 	}
 	if (!b->buf[r->huge]) {
@@ -435,19 +543,19 @@ static void bench_map(struct bench *b, const struct map_row *r)
 		f = (struct failure){ "row larger than the buffer", EINVAL };
 		goto err;
 	}
-	if (map_rep(b, b->buf[r->huge], len, 1, &dummy, &dummy))
+	if (map_rep(t, b->buf[r->huge], len, 1, &dummy, &dummy))
 		goto err_last;
 	for (rep = 0; rep < REPS; rep++)
-		if (map_rep(b, b->buf[r->huge], len, count, &map_ops[rep],
+		if (map_rep(t, b->buf[r->huge], len, count, &map_ops[rep],
 			    &unmap_ops[rep]))
 			goto err_last;
-	report_ok(map_name, map_ops, count);
-	report_ok(unmap_name, unmap_ops, count);
+	report_row(map_name, map_ops, count, t->decimals);
+	report_row(unmap_name, unmap_ops, count, t->decimals);
 	return;
 
 err_last:
 	f = last_fail;
-	ioas_unmap_all(b->fd, b->ioas_id);
+	ioas_unmap_all(t->fd, t->ioas_id);
 err:
 	report_fail(map_name, &f);
 	report_fail(unmap_name, &f);
@@ -503,10 +611,14 @@ static int op_option_get(struct bench *b, unsigned int arg)
 	return bench_ioctl(b->fd, IOMMU_OPTION, &cmd, "IOMMU_OPTION");
 }
 
-static void bench_op(struct bench *b, const char *row,
-		     const struct failure *prereq, unsigned long count,
-		     int (*op)(struct bench *b, unsigned int arg),
-		     unsigned int arg)
+/*
+ * Time COUNT (scaled) calls of OP per repetition; report with DECIMALS
+ * (report_row()), or skip the row with SKIP if that is set.
+ */
+static void run_op(struct bench *b, const char *row, const char *skip,
+		   const struct failure *prereq, unsigned long count,
+		   int (*op)(struct bench *b, unsigned int arg),
+		   unsigned int arg, int decimals)
 {
 	double ops[REPS];
 	unsigned long i;
@@ -514,6 +626,10 @@ static void bench_op(struct bench *b, const char *row,
 	int rep;
 
 	count = scaled(count);
+	if (skip) {
+		report_skip(row, skip);
+		return;
+	}
 	if (prereq->what) {
 		report_fail(row, prereq);
 		return;
@@ -527,14 +643,451 @@ static void bench_op(struct bench *b, const char *row,
 				goto err;
 		ops[rep] = ops_per_sec(count, now_ns() - t0);
 	}
-	report_ok(row, ops, count);
+	report_row(row, ops, count, decimals);
 	return;
 err:
 	report_fail(row, &last_fail);
 }
 
+static void bench_op(struct bench *b, const char *row,
+		     const struct failure *prereq, unsigned long count,
+		     int (*op)(struct bench *b, unsigned int arg),
+		     unsigned int arg)
+{
+	run_op(b, row, NULL, prereq, count, op, arg, 1);
+}
+
+/* The hardware IOMMU rows (dev_*): edu behind VT-d or SMMUv3 */
+
+#define DEV_DECIMALS	-1	/* report_row(): 7 significant digits */
+
+static int dev_hwpt_alloc(struct dev *d, __u32 pt_id, __u32 flags, __u32 type,
+			  const void *data, __u32 len, __u32 *hwpt_id)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = d->dev_id,
+		.pt_id = pt_id,
+		.data_type = type,
+		.data_len = len,
+		.data_uptr = (uintptr_t)data,
+	};
+
+	if (bench_ioctl(d->fd, IOMMU_HWPT_ALLOC, &cmd, "IOMMU_HWPT_ALLOC"))
+		return -1;
+	*hwpt_id = cmd.out_hwpt_id;
+	return 0;
+}
+
+static int dev_attach(struct dev *d, __u32 pt_id)
+{
+	struct vfio_device_attach_iommufd_pt cmd = {
+		.argsz = sizeof(cmd),
+		.pt_id = pt_id,
+	};
+
+	return bench_ioctl(d->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd,
+			   "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+}
+
+static int dev_detach(struct dev *d)
+{
+	struct vfio_device_detach_iommufd_pt cmd = { .argsz = sizeof(cmd) };
+
+	return bench_ioctl(d->devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &cmd,
+			   "VFIO_DEVICE_DETACH_IOMMUFD_PT");
+}
+
+static int dev_map_fixed(struct dev *d, __u32 ioas_id, void *va, size_t len,
+			 __u64 iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return bench_ioctl(d->fd, IOMMU_IOAS_MAP, &cmd, "IOMMU_IOAS_MAP");
+}
+
+/* NPAGES populated base pages, or NULL with last_fail set. */
+static uint8_t *dev_pages(unsigned int npages)
+{
+	size_t len = npages * SZ_4K;
+	uint8_t *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fail("mmap", errno);
+		return NULL;
+	}
+	madvise(p, len, MADV_NOHUGEPAGE);
+	memset(p, 0, len);
+	return p;
+}
+
+/*
+ * edu bound to vfio-pci, its cdev bound to an iommufd of its own, attached to
+ * an IOAS; BAR0 mapped (edu.h's bar0) with memory space and bus mastering on.
+ */
+static int dev_setup(struct dev *d)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_region_info cfg = { .argsz = sizeof(cfg),
+					.index = VFIO_PCI_CONFIG_REGION_INDEX };
+	struct vfio_region_info bar = { .argsz = sizeof(bar),
+					.index = VFIO_PCI_BAR0_REGION_INDEX };
+	char bdf[NAME_MAX + 1], cdev[NAME_MAX + 32];
+	uint16_t cmd;
+	void *p;
+
+	if (find_edu(bdf, sizeof(bdf)))
+		return fail("finding edu (PCI 1234:11e8)", ENODEV);
+	if (bind_vfio(bdf, cdev, sizeof(cdev)))
+		return fail("binding edu to vfio-pci", errno ? errno : EIO);
+	d->devfd = open(cdev, O_RDWR);
+	if (d->devfd < 0)
+		return fail("open the VFIO cdev", errno);
+	d->fd = open("/dev/iommu", O_RDWR);
+	if (d->fd < 0)
+		return fail("open /dev/iommu", errno);
+	bind.iommufd = d->fd;
+	if (bench_ioctl(d->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind,
+			"VFIO_DEVICE_BIND_IOMMUFD"))
+		return -1;
+	d->dev_id = bind.out_devid;
+	if (ioas_alloc(d->fd, &d->ioas_id) ||
+	    ioas_alloc(d->fd, &d->hwpt_ioas_id) ||
+	    dev_attach(d, d->ioas_id))
+		return -1;
+
+	if (bench_ioctl(d->devfd, VFIO_DEVICE_GET_REGION_INFO, &cfg,
+			"VFIO_DEVICE_GET_REGION_INFO(config)") ||
+	    bench_ioctl(d->devfd, VFIO_DEVICE_GET_REGION_INFO, &bar,
+			"VFIO_DEVICE_GET_REGION_INFO(BAR0)"))
+		return -1;
+	if (pread(d->devfd, &cmd, 2, cfg.offset + PCI_COMMAND) != 2)
+		return fail("reading PCI_COMMAND", errno ? errno : EIO);
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	if (pwrite(d->devfd, &cmd, 2, cfg.offset + PCI_COMMAND) != 2)
+		return fail("writing PCI_COMMAND", errno ? errno : EIO);
+	p = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED, d->devfd,
+		 bar.offset);
+	if (p == MAP_FAILED)
+		return fail("mmap BAR0", errno);
+	bar0 = p;
+	printf("# dev rows: edu %s (%s) device %u attached to IOAS %u\n", bdf,
+	       cdev, d->dev_id, d->ioas_id);
+	return 0;
+}
+
+/*
+ * A DMA round trip: OUT (at IOVA_OUT) -> edu -> IN (at IOVA_IN), 4 KiB, and
+ * IN compared with OUT. OUT gets new bytes first and IN is cleared, so both
+ * directions must have happened (edu ignores a blocked DMA).
+ */
+static int dma_roundtrip(uint8_t *out, uint8_t *in, __u64 iova_out,
+			 __u64 iova_in)
+{
+	static unsigned int gen;
+	size_t i;
+
+	gen++;
+	for (i = 0; i < DEV_DMA_LEN; i++)
+		out[i] = (uint8_t)(i * 13 + gen * 71 + 1);
+	memset(in, 0, DEV_DMA_LEN);
+	__sync_synchronize();
+	if (edu_dma(iova_out, EDU_BUF, DEV_DMA_LEN, 0))
+		return fail("edu DMA RAM -> edu (timeout)", ETIMEDOUT);
+	if (edu_dma(EDU_BUF, iova_in, DEV_DMA_LEN, EDU_CMD_TO_RAM))
+		return fail("edu DMA edu -> RAM (timeout)", ETIMEDOUT);
+	if (memcmp(out, in, DEV_DMA_LEN))
+		return fail("edu DMA round trip (the bytes differ)", EIO);
+	return 0;
+}
+
+static int op_dev_dma_paging(struct bench *b, unsigned int arg)
+{
+	struct dev *d = &b->dev;
+
+	return dma_roundtrip(d->dma, d->dma + SZ_4K, DEV_DMA_IOVA,
+			     DEV_DMA_IOVA + SZ_4K);
+}
+
+static int op_dev_paging_alloc(struct bench *b, unsigned int arg)
+{
+	struct dev *d = &b->dev;
+	__u32 id;
+
+	if (dev_hwpt_alloc(d, d->hwpt_ioas_id, 0, IOMMU_HWPT_DATA_NONE, NULL, 0,
+			   &id))
+		return -1;
+	return destroy(d->fd, id);
+}
+
+static int op_dev_paging_attach(struct bench *b, unsigned int arg)
+{
+	struct dev *d = &b->dev;
+	__u32 id;
+
+	if (dev_hwpt_alloc(d, d->hwpt_ioas_id, 0, IOMMU_HWPT_DATA_NONE, NULL, 0,
+			   &id))
+		return -1;
+	if (dev_attach(d, id) || dev_detach(d)) {
+		destroy(d->fd, id);
+		return -1;
+	}
+	return destroy(d->fd, id);
+}
+
+#if defined(__aarch64__)
+/*
+ * The nested rows' guest, a minimal riommu_nested_smmu: its RAM (the IOAS of
+ * the nest parent) holds a three-level AArch64 stage-1 table and a CD at
+ * N_IPA_TBL, and two data pages at N_IPA_DATA; stage 1 maps N_IOVA and the
+ * page after it to them. Nothing is mapped at IPA N_IOVA, so a DMA that
+ * skipped stage 1 would fault.
+ */
+#define N_IPA_TBL	0x1000000ULL	/* L1, L2, L3, CD */
+#define N_IPA_DATA	0x2000000ULL	/* out, in */
+#define N_IOVA		0x5000000ULL
+#define N_TBL		4
+#define N_PAGES		(N_TBL + 2)
+#define N_L1		0
+#define N_L2		1
+#define N_L3		2
+#define N_CD		3
+#define N_IPA_P(p)	(N_IPA_TBL + (uint64_t)(p) * SZ_4K)
+#define N_VSID		0x42
+#define N_ASID		0x11
+#define N_T0SZ		25	/* 39-bit input: levels 1 to 3 */
+#define N_VSTE_0	(STE0_V | STE0_CFG(STE_CFG_S1) | STE0_CTXPTR(N_IPA_P(N_CD)))
+#define N_VSTE_1	(STE1_S1CIR_WBRA | STE1_S1COR_WBRA | STE1_S1CSH_IS)
+
+static uint64_t *n_tbl(struct dev *d, unsigned int p)
+{
+	return (uint64_t *)(d->nbuf + p * SZ_4K);
+}
+
+static uint64_t n_page_pte(uint64_t ipa)
+{
+	return PTE_ADDR(ipa) | PTE_AF | PTE_SH_IS | PTE_AP_EL0 | PTE_TYPE_PAGE;
+}
+
+/* The guest's stage 1 and CD, as riommu_nested_smmu writes them. */
+static void n_write_guest(struct dev *d)
+{
+	uint64_t *cd = n_tbl(d, N_CD);
+
+	n_tbl(d, N_L1)[(N_IOVA >> 30) & 0x1ff] = PTE_ADDR(N_IPA_P(N_L2)) | PTE_TYPE_TABLE;
+	n_tbl(d, N_L2)[(N_IOVA >> 21) & 0x1ff] = PTE_ADDR(N_IPA_P(N_L3)) | PTE_TYPE_TABLE;
+	n_tbl(d, N_L3)[(N_IOVA >> 12) & 0x1ff] = n_page_pte(N_IPA_DATA);
+	n_tbl(d, N_L3)[((N_IOVA >> 12) + 1) & 0x1ff] = n_page_pte(N_IPA_DATA + SZ_4K);
+	cd[1] = CD1_TTB0(N_IPA_P(N_L1));
+	cd[3] = MAIR_WBWA;
+	__sync_synchronize();
+	cd[0] = CD0_T0SZ(N_T0SZ) | CD0_TG0_4K | CD0_IRGN0_WBWA | CD0_ORGN0_WBWA |
+		CD0_SH0_IS | CD0_EPD1 | CD0_V | CD0_IPS_44 | CD0_AA64 | CD0_R |
+		CD0_A | CD0_ASET | CD0_ASID(N_ASID);
+	__sync_synchronize();
+}
+
+static int n_nested_alloc(struct dev *d, __u32 *id)
+{
+	static struct iommu_hwpt_arm_smmuv3 vste = {
+		.ste = { N_VSTE_0, N_VSTE_1 },
+	};
+
+	return dev_hwpt_alloc(d, d->viommu_id, 0, IOMMU_HWPT_DATA_ARM_SMMUV3,
+			      &vste, sizeof(vste), id);
+}
+
+/*
+ * The nest parent, vSMMU, vDEVICE and nested HWPT, edu attached to it (edu
+ * detached before). The nested rows are skipped when the vSMMU is refused
+ * with EOPNOTSUPP (no nesting_without_coherent_s2=1) or the kernel's page
+ * size is not the tables' 4 KiB.
+ */
+static void dev_nested_setup(struct dev *d)
+{
+	struct iommu_viommu_alloc va = {
+		.size = sizeof(va),
+		.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
+		.dev_id = d->dev_id,
+	};
+	struct iommu_vdevice_alloc vd = {
+		.size = sizeof(vd),
+		.dev_id = d->dev_id,
+		.virt_id = N_VSID,
+	};
+	size_t i;
+
+	if (sysconf(_SC_PAGESIZE) != SZ_4K) {
+		d->nest_skip = "the stage-1 tables here need 4 KiB pages";
+		return;
+	}
+	for (i = 0; i < INV_MAX; i++) {
+		d->inv[i][0] = OP_TLBI_NH_ASID | CMD_ASID(N_ASID);
+		d->inv[i][1] = 0;
+	}
+	d->nbuf = dev_pages(N_PAGES);
+	if (!d->nbuf)
+		goto err;
+	n_write_guest(d);
+	if (ioas_alloc(d->fd, &d->nest_ioas_id) ||
+	    dev_map_fixed(d, d->nest_ioas_id, d->nbuf, N_TBL * SZ_4K, N_IPA_TBL) ||
+	    dev_map_fixed(d, d->nest_ioas_id, d->nbuf + N_TBL * SZ_4K, 2 * SZ_4K,
+			  N_IPA_DATA) ||
+	    dev_hwpt_alloc(d, d->nest_ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
+			   IOMMU_HWPT_DATA_NONE, NULL, 0, &d->parent_id))
+		goto err;
+	va.hwpt_id = d->parent_id;
+	if (ioctl(d->fd, IOMMU_VIOMMU_ALLOC, &va)) {
+		if (errno == EOPNOTSUPP) {
+			d->nest_skip = "no vSMMU: IOMMU_VIOMMU_ALLOC fails with EOPNOTSUPP "
+				       "(the SMMUv3 driver needs nesting_without_coherent_s2=1)";
+			return;
+		}
+		fail("IOMMU_VIOMMU_ALLOC", errno);
+		goto err;
+	}
+	d->viommu_id = va.out_viommu_id;
+	vd.viommu_id = d->viommu_id;
+	if (bench_ioctl(d->fd, IOMMU_VDEVICE_ALLOC, &vd, "IOMMU_VDEVICE_ALLOC"))
+		goto err;
+	d->vdev_id = vd.out_vdevice_id;
+	if (n_nested_alloc(d, &d->nested_id) || dev_attach(d, d->nested_id))
+		goto err;
+	printf("# dev rows: vSMMU %u on nest parent %u, vSID 0x%x, nested HWPT %u "
+	       "(CD at IPA 0x%llx, ASID 0x%x) attached\n", d->viommu_id,
+	       d->parent_id, N_VSID, d->nested_id,
+	       (unsigned long long)N_IPA_P(N_CD), N_ASID);
+	return;
+err:
+	d->nest_fail = last_fail;
+}
+
+static int op_dev_nested_alloc(struct bench *b, unsigned int arg)
+{
+	struct dev *d = &b->dev;
+	__u32 id;
+
+	if (n_nested_alloc(d, &id))
+		return -1;
+	return destroy(d->fd, id);
+}
+
+static int op_dev_viommu_invalidate(struct bench *b, unsigned int cmds)
+{
+	struct dev *d = &b->dev;
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = d->viommu_id,
+		.data_uptr = (uintptr_t)d->inv,
+		.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+		.entry_len = sizeof(struct iommu_viommu_arm_smmuv3_invalidate),
+		.entry_num = cmds,
+	};
+
+	if (bench_ioctl(d->fd, IOMMU_HWPT_INVALIDATE, &cmd,
+			"IOMMU_HWPT_INVALIDATE"))
+		return -1;
+	if (cmd.entry_num != cmds)
+		return fail("IOMMU_HWPT_INVALIDATE (entry_num changed)", EIO);
+	return 0;
+}
+
+static int op_dev_dma_nested(struct bench *b, unsigned int arg)
+{
+	struct dev *d = &b->dev;
+	uint8_t *data = d->nbuf + N_TBL * SZ_4K;
+
+	return dma_roundtrip(data, data + SZ_4K, N_IOVA, N_IOVA + SZ_4K);
+}
+#else
+#define NEST_SKIP	"arm64 only (QEMU's VT-d has no nesting)"
+
+static void dev_nested_setup(struct dev *d)
+{
+}
+
+static int op_dev_nested_alloc(struct bench *b, unsigned int arg)
+{
+	return fail("nested rows", EOPNOTSUPP);
+}
+
+#define op_dev_viommu_invalidate	op_dev_nested_alloc
+#define op_dev_dma_nested		op_dev_nested_alloc
+#endif
+
+static void dev_rows(struct bench *b)
+{
+	struct dev *d = &b->dev;
+	struct map_target t;
+	char row[64];
+	size_t i;
+
+#ifdef NEST_SKIP
+	d->nest_skip = NEST_SKIP;
+#endif
+	if (dev_setup(d))
+		d->fail = last_fail;
+	if (d->fail.what)
+		d->dma_fail = d->nest_fail = d->fail;
+
+	t = (struct map_target){ "dev_", d->fd, d->ioas_id, DEV_MAP_IOVA,
+				 &d->fail, DEV_DECIMALS };
+	for (i = 0; i < ARRAY_SIZE(map_rows); i++)
+		bench_map(b, &t, &map_rows[i]);
+
+	/* The paging DMA row: two pages in the attached IOAS. */
+	if (!d->fail.what &&
+	    (!(d->dma = dev_pages(2)) ||
+	     dev_map_fixed(d, d->ioas_id, d->dma, 2 * SZ_4K, DEV_DMA_IOVA)))
+		d->dma_fail = last_fail;
+	run_op(b, "dev_dma_roundtrip_4k_paging", NULL, &d->dma_fail,
+	       COUNT_DEV_DMA, op_dev_dma_paging, 0, DEV_DECIMALS);
+
+	/* The HWPT rows, and the nested ones after them, start detached. */
+	if (!d->fail.what && dev_detach(d))
+		d->fail = d->nest_fail = last_fail;
+	run_op(b, "dev_hwpt_paging_alloc_destroy", NULL, &d->fail,
+	       COUNT_DEV_PAGING_ALLOC, op_dev_paging_alloc, 0, DEV_DECIMALS);
+	run_op(b, "dev_hwpt_paging_alloc_attach_detach_destroy", NULL, &d->fail,
+	       COUNT_DEV_PAGING_ATTACH, op_dev_paging_attach, 0, DEV_DECIMALS);
+
+	if (!d->fail.what && !d->nest_skip)
+		dev_nested_setup(d);
+	if (d->nest_skip)
+		printf("# dev rows: nested rows skipped: %s\n", d->nest_skip);
+	run_op(b, "dev_hwpt_nested_alloc_destroy", d->nest_skip, &d->nest_fail,
+	       COUNT_DEV_NESTED_ALLOC, op_dev_nested_alloc, 0, DEV_DECIMALS);
+	for (i = 0; i < ARRAY_SIZE(viommu_inv_rows); i++) {
+		snprintf(row, sizeof(row), "dev_viommu_invalidate_x%u",
+			 viommu_inv_rows[i].cmds);
+		run_op(b, row, d->nest_skip, &d->nest_fail,
+		       viommu_inv_rows[i].count, op_dev_viommu_invalidate,
+		       viommu_inv_rows[i].cmds, DEV_DECIMALS);
+	}
+	run_op(b, "dev_dma_roundtrip_4k_nested", d->nest_skip, &d->nest_fail,
+	       COUNT_DEV_DMA, op_dev_dma_nested, 0, DEV_DECIMALS);
+
+	/* Closing the cdev detaches edu; closing the iommufd frees the rest. */
+	if (d->devfd >= 0)
+		close(d->devfd);
+	if (d->fd >= 0)
+		close(d->fd);
+}
+
 int main(void)
 {
+	struct map_target mock_target;
 	struct bench *b;
 	const char *env;
 	char row[64];
@@ -563,10 +1116,13 @@ int main(void)
 		return 1;
 	}
 	b->fd = -1;
+	b->dev.fd = b->dev.devfd = -1;
 	setup(b);
+	mock_target = (struct map_target){ "", b->fd, b->ioas_id, MAP_IOVA,
+					   &b->dev_fail, 1 };
 
 	for (i = 0; i < ARRAY_SIZE(map_rows); i++)
-		bench_map(b, &map_rows[i]);
+		bench_map(b, &mock_target, &map_rows[i]);
 	bench_op(b, "hwpt_paging_alloc_destroy", &b->hwpt_fail,
 		 COUNT_PAGING_ALLOC, op_paging_alloc, 0);
 	bench_op(b, "hwpt_nested_alloc_destroy", &b->parent_fail,
@@ -579,6 +1135,8 @@ int main(void)
 	}
 	bench_op(b, "ctl_option_get", &b->dev_fail, COUNT_OPTION_GET,
 		 op_option_get, 0);
+
+	dev_rows(b);
 
 	if (b->fd >= 0)
 		close(b->fd);	/* frees every object */

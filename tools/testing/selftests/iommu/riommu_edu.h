@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * QEMU's edu PCI device for the riommu test programs (riommu_dma_smoke,
- * riommu_dev_diff): finding it, binding it to vfio-pci, and its DMA engine
- * through BAR0. Static functions: each program includes it once.
+ * riommu_dev_diff, riommu_nested_smmu, riommu_bench): finding it, binding it
+ * to vfio-pci, and its DMA engine through BAR0. Static functions: each
+ * program includes it once.
  */
 #ifndef RIOMMU_EDU_H
 #define RIOMMU_EDU_H
