@@ -36,7 +36,6 @@
 //! Not implemented (QEMU does not emulate them; the C driver covers them): MSIs, ATS/PRI,
 //! substreams (PASIDs, SVA), HTTU (dirty tracking), stalls, ECMDQ, linear stream tables, ACPI.
 
-use core::iter::once;
 use kernel::{
     bug::{add_taint, Taint},
     device::{Bound, Core, Device},
@@ -132,6 +131,7 @@ impl DmaWords {
         self.0.dma_address()
     }
 
+    #[inline]
     fn read(&self, i: usize) -> u64 {
         assert!(i < self.0.len());
         // SAFETY: `i` is in bounds (checked above) of the `len()` words the coherent allocation
@@ -140,6 +140,19 @@ impl DmaWords {
         unsafe { self.0.as_ptr().cast::<u64>().add(i).read_volatile() }
     }
 
+    /// Writes the two words of a command at `i` and `i + 1`, with one bounds check.
+    #[inline]
+    fn write2(&self, i: usize, v: [u64; 2]) {
+        assert!(i < self.0.len() && self.0.len() - i >= 2);
+        // SAFETY: As in `write`, for words `i` and `i + 1`, both in bounds (checked above).
+        unsafe {
+            let p = self.0.as_mut_ptr().cast::<u64>().add(i);
+            p.write_volatile(v[0]);
+            p.add(1).write_volatile(v[1]);
+        }
+    }
+
+    #[inline]
     fn write(&self, i: usize, v: u64) {
         assert!(i < self.0.len());
         // SAFETY: As in `read`; the CPU writes a word only under the lock of the owning
@@ -169,25 +182,31 @@ impl Queue {
         })
     }
 
+    #[inline]
     fn entries(&self) -> u32 {
         1 << self.shift
     }
 
     /// The index and wrap bits of a `PROD`/`CONS` value.
+    #[inline]
     fn wrap_idx(&self, p: u32) -> u32 {
-        p & ((self.entries() << 1) - 1)
+        p & ((self.entries() << 1).wrapping_sub(1))
     }
 
-    /// The first word of the entry at `p`.
+    /// The first word of the entry at `p` (below `entries() * dwords`, the words of `mem`).
+    #[inline]
     fn word(&self, p: u32) -> usize {
-        (p & (self.entries() - 1)) as usize * self.dwords
+        (p & (self.entries().wrapping_sub(1))) as usize * self.dwords
     }
 
+    /// The value after `p` (the index wraps to 0 and flips the wrap bit).
+    #[inline]
     fn inc(&self, p: u32) -> u32 {
-        self.wrap_idx(p + 1)
+        self.wrap_idx(p.wrapping_add(1))
     }
 
     /// Free entries between the producer `prod` and the consumer `cons`.
+    #[inline]
     fn space(&self, prod: u32, cons: u32) -> u32 {
         let (p, c) = (self.wrap_idx(prod), self.wrap_idx(cons));
         self.entries() - (p.wrapping_sub(c) & ((self.entries() << 1) - 1))
@@ -277,7 +296,7 @@ impl Features {
     /// What the checks of a guest's commands depend on.
     fn cmd_caps(&self) -> CmdCaps {
         CmdCaps {
-            asid_bits: self.asid_bits,
+            asid_mask: asid_field(self.asid_bits),
             ssid_bits: self.ssid_bits,
             range_inv: self.range_inv,
             ds: self.ds,
@@ -317,30 +336,37 @@ impl Smmu {
     /// `ETIMEDOUT` if the SMMU does not consume them in a second; `EIO` if it reports a command
     /// error (`CMDQ_CONS.ERR`).
     fn issue(&self, cmds: &[Cmd]) -> Result {
+        self.issue_n(cmds.len(), |i| cmds[i])
+    }
+
+    /// [`Self::issue`] of the `n` commands `cmd(0)` to `cmd(n - 1)`, each made as it is written
+    /// into the queue (no copy of the list).
+    fn issue_n(&self, n: usize, cmd: impl Fn(usize) -> Cmd) -> Result {
         let io = self.io.try_access().ok_or(ENODEV)?;
         let io = &*io;
         let mut cq = self.cmdq.lock();
-        let n = cmds.len() as u32 + 1;
-        if n > cq.q.entries() {
+        let total = n + 1;
+        if total > cq.q.entries() as usize {
             return Err(EINVAL);
         }
+        let n32 = total as u32;
         let prod = cq.prod;
         // Wait for room: the SMMU consumes in order.
         read_poll_timeout_atomic(
             || Ok(io.read(CMDQ_CONS).value().get()),
-            |cons| cq.q.space(prod, *cons) >= n,
+            |cons| cq.q.space(prod, *cons) >= n32,
             Delta::from_micros(1),
             POLL_RETRIES,
         )?;
         let mut p = prod;
-        for c in Iterator::chain(cmds.iter(), once(&cmd_sync())) {
-            // The entries from `prod` on are ours until `CMDQ_PROD` moves past them (the room
-            // checked above).
-            let w = cq.q.word(p);
-            cq.q.mem.write(w, c[0]);
-            cq.q.mem.write(w + 1, c[1]);
+        // The entries from `prod` on are ours until `CMDQ_PROD` moves past them (the room
+        // checked above).
+        for i in 0..n {
+            cq.q.mem.write2(cq.q.word(p), cmd(i));
             p = cq.q.inc(p);
         }
+        cq.q.mem.write2(cq.q.word(p), cmd_sync());
+        p = cq.q.inc(p);
         cq.prod = p;
         // `writel()` (the register write) begins with a write barrier (`__iowmb()`): the
         // entries are visible to the SMMU before it sees the new `PROD`.
@@ -1401,38 +1427,41 @@ impl ViommuOps for SmmuViommu {
     /// command the guest may not issue or a virtual StreamID without a vDEVICE; `ETIMEDOUT` or
     /// `EIO` if the SMMU fails the commands.
     fn cache_invalidate(viommu: &Viommu<Self>, array: &mut UserDataArray<'_>) -> Result {
-        let cmds = array.read_all::<uapi::InvalidateCmd>(uapi::INVALIDATE_DATA, GFP_KERNEL)?;
+        let mut cmds = array.read_all::<uapi::InvalidateCmd>(uapi::INVALIDATE_DATA, GFP_KERNEL)?;
         let caps = viommu.smmu.feat.cmd_caps();
         let core = viommu.core();
-        let mut batch = [[0u64; 2]; USER_CMD_BATCH];
-        let mut n = 0;
-        for (i, c) in cmds.iter().enumerate() {
-            let sid_of = |vsid: u32| {
-                core.with_vdev::<ArmSmmu, _>(u64::from(vsid), |d: &ProbedDevice<ArmSmmu>| {
-                    d.data().sid
-                })
-            };
-            match convert_user_cmd(&caps, viommu.vmid, c.cmd.map(u64::from_le), sid_of) {
-                Ok(cmd) => batch[n] = cmd,
-                Err(e) => {
-                    array.set_handled(i as u32);
-                    return Err(e);
+        let sid_of = |vsid: u32| {
+            core.with_vdev::<ArmSmmu, _>(u64::from(vsid), |d: &ProbedDevice<ArmSmmu>| d.data().sid)
+        };
+        // Commands are converted in place, as the C driver does, a batch at a time; a batch is
+        // issued once all its commands converted.
+        let mut start = 0;
+        for batch in cmds.chunks_mut(USER_CMD_BATCH) {
+            for (j, c) in batch.iter_mut().enumerate() {
+                match convert_user_cmd(&caps, viommu.vmid, c.cmd.map(u64::from_le), sid_of) {
+                    Ok(cmd) => c.cmd = cmd.map(u64::to_le),
+                    Err(e) => {
+                        array.set_handled((start + j) as u32);
+                        return Err(e);
+                    }
                 }
             }
-            n += 1;
-            if i + 1 != cmds.len() && n != USER_CMD_BATCH {
-                continue;
-            }
-            if let Err(e) = viommu.smmu.issue(&batch[..n]) {
-                array.set_handled(i as u32);
+            let batch = &*batch;
+            if let Err(e) = viommu
+                .smmu
+                .issue_n(batch.len(), |k| batch[k].cmd.map(u64::from_le))
+            {
+                // C counts the commands before the batch's last.
+                array.set_handled((start + batch.len() - 1) as u32);
                 return Err(e);
             }
-            n = 0;
+            start += batch.len();
         }
         array.set_handled(cmds.len() as u32);
         Ok(())
     }
 }
+
 /// The platform driver.
 struct SmmuDriver;
 

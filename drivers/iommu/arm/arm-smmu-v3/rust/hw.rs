@@ -651,8 +651,8 @@ mod cmdf {
 /// `ssid_bits` and `ARM_SMMU_FEAT_{RANGE_INV,DS,ATS}`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct CmdCaps {
-    /// ASID bits (8 or 16).
-    pub(crate) asid_bits: u32,
+    /// The bits of a command's ASID field the SMMU implements ([`asid_field`]).
+    pub(crate) asid_mask: u64,
     /// SubstreamID bits (`IDR1.SSIDSIZE`).
     pub(crate) ssid_bits: u32,
     /// Range invalidation (`IDR3.RIL`).
@@ -663,7 +663,14 @@ pub(crate) struct CmdCaps {
     pub(crate) ats: bool,
 }
 
+/// The bits of the ASID field (63:48) of a command that an SMMU with `asid_bits` (8 or 16) ASID
+/// bits implements; with 8, the upper 8 are RES0.
+pub(crate) const fn asid_field(asid_bits: u32) -> u64 {
+    field(63, 48, genmask(asid_bits - 1, 0))
+}
+
 /// Rejects the range fields the architecture defines as reserved (`arm_vsmmu_validate_range()`).
+#[inline]
 fn validate_range(caps: &CmdCaps, c: &Cmd) -> Result {
     let range = c[0] & (cmdf::TLBI_0_NUM | cmdf::TLBI_0_SCALE) != 0;
     let ttl = get(c[1], 9, 8);
@@ -691,8 +698,9 @@ fn validate_range(caps: &CmdCaps, c: &Cmd) -> Result {
 /// # Errors
 ///
 /// `EIO` for any other opcode or bit.
+#[inline]
 pub(crate) fn validate_user_cmd(caps: &CmdCaps, c: &Cmd) -> Result {
-    let asid = field(63, 48, genmask(caps.asid_bits - 1, 0));
+    let asid = caps.asid_mask;
     let mut allowed = [cmdf::OP, 0];
     match c[0] & cmdf::OP {
         op::TLBI_NSNH_ALL => {}
@@ -755,6 +763,7 @@ pub(crate) fn validate_user_cmd(caps: &CmdCaps, c: &Cmd) -> Result {
 /// # Errors
 ///
 /// `EIO` for a command [`validate_user_cmd`] rejects or a virtual StreamID without a device.
+#[inline]
 pub(crate) fn convert_user_cmd(
     caps: &CmdCaps,
     vmid: u16,
@@ -1196,7 +1205,7 @@ mod tests {
     }
 
     const QEMU: CmdCaps = CmdCaps {
-        asid_bits: 16,
+        asid_mask: asid_field(16),
         ssid_bits: 0,
         range_inv: true,
         ds: false,
@@ -1244,7 +1253,7 @@ mod tests {
         }
         // 8-bit ASIDs: ASID bits 56-63 are refused.
         let asid8 = CmdCaps {
-            asid_bits: 8,
+            asid_mask: asid_field(8),
             ..QEMU
         };
         assert_eq!(validate_user_cmd(&asid8, &[0x11 | (0xff << 48), 0]), Ok(()));
