@@ -144,7 +144,11 @@ impl DmaWords {
     #[inline]
     fn write2(&self, i: usize, v: [u64; 2]) {
         assert!(i < self.0.len() && self.0.len() - i >= 2);
-        // SAFETY: As in `write`, for words `i` and `i + 1`, both in bounds (checked above).
+        // SAFETY: Words `i` and `i + 1` are in bounds (checked above) of the `len()` words the
+        // coherent allocation holds, valid and 8-byte aligned for its lifetime (`Coherent`'s
+        // invariant); the CPU writes them only under the lock of the owning structure (the
+        // ownership rule of the type), so no other CPU accesses them meanwhile. Volatile, as the
+        // SMMU may read them at any time.
         unsafe {
             let p = self.0.as_mut_ptr().cast::<u64>().add(i);
             p.write_volatile(v[0]);
