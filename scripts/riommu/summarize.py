@@ -13,7 +13,8 @@ usage: summarize.py --out FILE --meta K=V ... RUNSPEC...
 RUNSPEC is a JSON object: {"log": PATH, "arch": ..., "profile": ...,
 "expect": [suite, ...], "checks": {name: regex}, ...}; extra keys are copied
 (a guest run's "mock", "hwpt": C or Rust; "iommu": its hardware IOMMU driver,
-"c" or "rust-smmuv3"; host runs have none of them).
+and on x86_64 the VT-d translation stage QEMU offers: "c-vtd-fs", "c-vtd-ss",
+"c-smmuv3" or "rust-smmuv3"; host runs have none of them).
 """
 import argparse
 import json

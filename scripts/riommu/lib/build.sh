@@ -118,22 +118,26 @@ check_profile() {
 profile_mock() { case $1 in rust*) echo Rust ;; *) echo C ;; esac; }
 profile_hwpt() { case $1 in *rhwpt*|rust-mod|rust-debug) echo Rust ;; *) echo C ;; esac; }
 
-# Which hardware IOMMU driver ARCH's kernel for PROFILE runs on: "c" for the
-# upstream C drivers (Intel VT-d on x86_64, Arm SMMUv3 on arm64),
-# "rust-smmuv3" when the profile's config fragments set
+# Which hardware IOMMU driver ARCH's kernel for PROFILE runs on, and on x86_64
+# the translation stage QEMU's VT-d offers (STAGE: fs, the default, or ss;
+# RIOMMU_VTD_STAGE in qemu_cmd): "c-vtd-fs" or "c-vtd-ss" for the upstream
+# C VT-d driver on x86_64, "c-smmuv3" for the upstream C SMMUv3 driver on
+# arm64, "rust-smmuv3" when the profile's config fragments set
 # CONFIG_ARM_SMMU_V3_RUST=y on arm64. Read from the fragments themselves, a
 # later one overriding an earlier one as in configure(), so that adding the
 # option to a profile's fragment is all it takes for the summary to say so.
 profile_iommu() {
 	local arch=$1 profile=$2 f v val=n
-	if [ "$arch" = arm64 ]; then
-		while read -r f; do
-			v=$(sed -n -e 's/^CONFIG_ARM_SMMU_V3_RUST=\([^[:space:]]*\).*/\1/p' \
-				-e 's/^# CONFIG_ARM_SMMU_V3_RUST is not set.*/n/p' "$f" | tail -n 1)
-			[ -z "$v" ] || val=$v
-		done < <(config_fragments "$arch" "$profile")
+	if [ "$arch" = x86_64 ]; then
+		echo "c-vtd-${3:-fs}"
+		return
 	fi
-	if [ "$val" = y ]; then echo rust-smmuv3; else echo c; fi
+	while read -r f; do
+		v=$(sed -n -e 's/^CONFIG_ARM_SMMU_V3_RUST=\([^[:space:]]*\).*/\1/p' \
+			-e 's/^# CONFIG_ARM_SMMU_V3_RUST is not set.*/n/p' "$f" | tail -n 1)
+		[ -z "$v" ] || val=$v
+	done < <(config_fragments "$arch" "$profile")
+	if [ "$val" = y ]; then echo rust-smmuv3; else echo c-smmuv3; fi
 }
 
 # The build of the same kind with fewer Rust parts: a new build directory

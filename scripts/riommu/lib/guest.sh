@@ -80,6 +80,17 @@ cmd_initramfs() {
 	log "initramfs $odir/initramfs.cpio.gz ($(du -h "$odir/initramfs.cpio.gz" | cut -f1))"
 }
 
+# vtd_flts: the VT-d translation stage QEMU offers, RIOMMU_VTD_STAGE=fs (the
+# default: first stage, x-flts=on) or ss (second stage). QEMU's scalable mode
+# has one or the other, never both, and no nesting.
+vtd_flts() {
+	case ${RIOMMU_VTD_STAGE:-fs} in
+	fs) echo ,x-flts=on ;;
+	ss) ;;
+	*) die "RIOMMU_VTD_STAGE=$RIOMMU_VTD_STAGE: fs or ss" ;;
+	esac
+}
+
 # qemu_cmd ARCH PROFILE PLAN [ARGS]: print the QEMU command line, one word a
 # line. ARGS are extra kernel arguments.
 #
@@ -110,7 +121,7 @@ qemu_cmd() {
 	x86_64)
 		# The vIOMMU must come before the other PCI devices.
 		printf '%s\n' qemu-system-x86_64 -M q35 -cpu "$x86_cpu" "${common[@]}" \
-			-device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,aw-bits=48 \
+			-device "intel-iommu,intremap=on,x-scalable-mode=on$(vtd_flts),aw-bits=48" \
 			-device edu,dma_mask=0xffffffffffffffff \
 			-kernel "$odir/arch/x86/boot/bzImage" \
 			-append "console=ttyS0 intel_iommu=on,sm_on panic=-1 riommu.plan=$plan $extra"

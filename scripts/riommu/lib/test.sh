@@ -12,6 +12,19 @@ suites_of() {
 	esac
 }
 
+# vtd_ss_profiles ARCH PROFILE...: those of PROFILE... that x86_64 also boots
+# with QEMU's VT-d offering second-stage translation (no x-flts): the C
+# baseline. Their runs are "<arch>-<profile>-ss"; their dev_diff digests are
+# compared with the first one's.
+vtd_ss_profiles() {
+	local arch=$1 p
+	shift
+	[ "$arch" = x86_64 ] || return 0
+	for p in "$@"; do
+		case $p in default) echo "$p" ;; esac
+	done
+}
+
 # nesting_karg ARCH PROFILE: on arm64 the test-only
 # nesting_without_coherent_s2=1 of PROFILE's SMMUv3 driver (the C driver's
 # from patch 0013, or the Rust driver's), which lets a vSMMU be created on
@@ -20,7 +33,7 @@ nesting_karg() {
 	local arch=$1 profile=$2
 	[ "$arch" = arm64 ] || return 0
 	case $(profile_iommu "$arch" "$profile") in
-	c) echo arm_smmu_v3.nesting_without_coherent_s2=1 ;;
+	c-smmuv3) echo arm_smmu_v3.nesting_without_coherent_s2=1 ;;
 	rust-smmuv3) echo arm_smmu_v3_rs.nesting_without_coherent_s2=1 ;;
 	esac
 }
@@ -210,6 +223,20 @@ cmd_test() {
 				"$(cat "$(build_dir "$a" "$p")/.riommu-build-seconds")" \
 				"$(( $(date +%s) - vt0 ))" "${plan//,/\", \"}" "$(run_checks "$a" "$iommu")")")
 		done
+		# x86_64 again with QEMU's VT-d offering the second stage instead of
+		# the first (RIOMMU_VTD_STAGE=ss), for the profiles of vtd_ss_profiles.
+		local ss=()
+		for p in $(vtd_ss_profiles "$a" "${profiles[@]}"); do
+			local logf=$OUT/logs/$a-$p-ss.log vt0
+			iommu=$(profile_iommu "$a" "$p" ss)
+			ss+=("$p")
+			vt0=$(date +%s)
+			RIOMMU_VTD_STAGE=ss vm_run "$a" "$p" "$(suites_of "$a")" "$logf" 1500 ||
+				log "VM $a-$p-ss exited with $?"
+			specs+=("$(printf '{"name": "%s-%s-ss", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "iommu": "%s", "kernel_args": "", "log": "%s", "build_seconds": 0, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
+				"$a" "$p" "$a" "$p" "$(profile_mock "$p")" "$(profile_hwpt "$p")" "$iommu" "$logf" \
+				"$(( $(date +%s) - vt0 ))" "$(suites_of "$a" | sed 's/,/", "/g')" "$(run_checks "$a" "$iommu")")")
+		done
 		# The differential test: every profile's digests against the first's.
 		for p in "${profiles[@]:1}"; do
 			local dlog=$OUT/logs/$a-diff-${profiles[0]}-$p.log
@@ -232,6 +259,14 @@ cmd_test() {
 				specs+=("$(printf '{"name": "host-%s-%s-%s-%s", "arch": "host", "profile": "%s", "log": "%s", "expect": ["%s_cmp"]}' \
 					"$n" "$a" "$b" "$p" "$p" "$dlog" "$s")")
 			done
+		done
+		# The second-stage runs' real-device digests against the first's.
+		for p in "${ss[@]:1}"; do
+			local dlog=$OUT/logs/$a-devdiff-${ss[0]}-ss-$p-ss.log
+			diff_log "$OUT/logs/$a-${ss[0]}-ss.log" "$OUT/logs/$a-$p-ss.log" \
+				"$OUT/devdiff-$a-${ss[0]}-ss-$p-ss.json" "$dlog" dev_diff
+			specs+=("$(printf '{"name": "host-devdiff-%s-%s-ss-%s-ss", "arch": "host", "profile": "%s", "log": "%s", "expect": ["dev_diff_cmp"]}' \
+				"$a" "${ss[0]}" "$p" "$p" "$dlog")")
 		done
 		# The benchmark gate (lib/bench.sh): no row of the all-Rust build
 		# below BENCH_GATE_MIN of the all-C one, by instruction count; its
