@@ -125,6 +125,33 @@ match drivers/iommu/arm/arm-smmu-v3/rust/*
 patch 0011
 patch 0013
 
+files iommu/vt-d: TEST ONLY: wrap the C encoders for KUnit
+match drivers/iommu/intel/rust_ref.h drivers/iommu/intel/*_rust_ref.c
+| Add rust_ref.h and the two files that define it, pasid_rust_ref.c and
+| cache_rust_ref.c: the C VT-d driver's PASID-table entry encoders
+| (pasid_pte_config_*()), its queued-invalidation descriptors (qi_desc_*()
+| and those of qi_flush_context() and qi_flush_pasid_cache()) and its
+| invalidation range alignment (calculate_psi_aligned_address()), called on
+| a unit and a domain made for the call, so that the Rust driver's KUnit
+| suite can compare its encodings with C's. The next commit includes them,
+| only with CONFIG_INTEL_IOMMU_RUST_KUNIT_TEST.
+
+patch 0017
+
+files iommu/vt-d: add the Rust driver's hardware formats
+match drivers/iommu/intel/rust/*
+| Add drivers/iommu/intel/rust/, the start of a VT-d DMA-remapping driver in
+| Rust on the C DMAR units: its hardware formats (capability registers,
+| scalable-mode PASID-table entries, queued-invalidation descriptors,
+| invalidation ranges, the checks of IOMMU_HWPT_DATA_VTD_S1 and of its
+| invalidation requests), each keeping the C encoding it names, and the
+| KUnit suite intel_iommu_rs_hw, which compares them with the C encoders
+| bit for bit over many inputs. c_ref.rs, built only for the test, is its
+| abstraction of the C encoders. The next commit adds the options that
+| build it.
+
+patch 0016
+
 files docs: rust: add the IOMMU driver page
 match Documentation/rust/*.rst
 | Add Documentation/rust/iommu.rst: the kernel::iommu abstractions, their
