@@ -8,32 +8,100 @@
 # Rust, ... N times each (default 5) running the upstream iommufd suite (its
 # wall time is a row) and riommu_bench, then write out/bench-summary.json,
 # out/bench-table.md and out/bench.png: per row, the Rust/C ratio over the
-# pairs.
+# pairs, and that ratio over the control row's (ctl_option_get) in the same
+# pair. The consoles are out/bench-logs/ARCH-PROFILE-I.log.
 #
 # --icount boots them in QEMU's instruction-count mode (RIOMMU_ICOUNT in
 # qemu_cmd): every time the guest measures is then a count of executed
 # instructions, the same from one boot of a kernel to the next, and the
 # ratio is Rust/C by instruction count. One pair is the default there.
 #
+# riommu bench --all [--pairs N] [--rust PROFILE] [--base PROFILE]: the same
+# on x86_64 and arm64, each with its N wall-time pairs (default 5) and one
+# --icount pair (consoles out/bench-logs/ARCH-PROFILE-icount.log), into one
+# table and one plot with a row per arch and row: the wall-time ratio, the
+# same over the control's, and the ratio by instruction count.
+#
 # On arm64 both kernels boot with their SMMUv3 driver's
 # nesting_without_coherent_s2=1 (nesting_karg, lib/test.sh), so that
 # riommu_bench's vSMMU rows run (they are skipped without it).
 cmd_bench() {
-	local pairs= arch=x86_64 i p t0 args=() logd rc=0 rp=rust-rhwpt cp=default parts icount=0 tmo
+	local pairs= arch= a i p t0 args=() meta=() logd rc=0 rp=rust-rhwpt cp=default
+	local icount=0 all=0 arches sfx
+	local -A parts=()
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--all) all=1; shift ;;
 		--icount) icount=1; shift ;;
 		--pairs) pairs=$2; shift 2 ;;
 		--rust) check_profile "$2"; rp=$2; shift 2 ;;
 		--base) check_profile "$2"; cp=$2; shift 2 ;;
 		x86_64|arm64) arch=$1; shift ;;
-		*) die "usage: riommu bench [--icount] [--pairs N] [--rust PROFILE] [--base PROFILE] [x86_64|arm64]" ;;
+		*) die "usage: riommu bench [--all | --icount] [--pairs N] [--rust PROFILE] [--base PROFILE] [x86_64|arm64]" ;;
 		esac
 	done
+	if [ $all = 1 ]; then
+		[ $icount = 0 ] || die "--all boots an --icount pair of its own on each arch: give one of the two"
+		[ -z "$arch" ] || die "--all benchmarks both arches: give --all or $arch"
+		arches=(x86_64 arm64)
+	else
+		arches=("${arch:=x86_64}")
+	fi
 	[ -n "$pairs" ] || pairs=$(( icount ? 1 : 5 ))
-	# One vCPU and instruction counting make a boot slower.
-	tmo=$(( icount ? 1800 : 900 ))
-	# What the two profiles differ in.
+	[ "$pairs" -ge 1 ] 2>/dev/null || die "--pairs needs a positive number"
+	for a in "${arches[@]}"; do
+		parts[$a]=$(bench_parts "$a" "$cp" "$rp") || exit 1
+	done
+	t0=$(date +%s)
+	cmd_setup
+	for a in "${arches[@]}"; do
+		for p in "$cp" "$rp"; do
+			cmd_build "$a" "$p"
+			cmd_initramfs "$a" "$p"
+		done
+	done
+	logd=$OUT/bench-logs
+	rm -rf "$logd"
+	mkdir -p "$logd"
+	for a in "${arches[@]}"; do
+		for i in $(seq 1 "$pairs"); do
+			bench_boot_pair "$a" "$icount" "$cp" "$logd/$a-$cp-$i.log" "$rp" "$logd/$a-$rp-$i.log"
+			if [ $all = 1 ]; then
+				args+=(--wall-pair "$a" "$logd/$a-$cp-$i.log" "$logd/$a-$rp-$i.log")
+			else
+				args+=(--pair "$logd/$a-$cp-$i.log" "$logd/$a-$rp-$i.log")
+			fi
+		done
+		if [ $all = 1 ]; then
+			bench_boot_pair "$a" 1 "$cp" "$logd/$a-$cp-icount.log" "$rp" "$logd/$a-$rp-icount.log"
+			args+=(--icount-pair "$a" "$logd/$a-$cp-icount.log" "$logd/$a-$rp-icount.log")
+		fi
+		# With --all the keys are the arch's (rust_parts_arm64, ...).
+		sfx=
+		[ $all = 0 ] || sfx=_$a
+		meta+=(--meta "rust_parts$sfx=${parts[$a]}"
+			--meta "compiler$sfx=$(bench_compiler "$a" "$cp" "$rp")"
+			--meta "qemu$sfx=$("$(qemu_bin "$a")" --version | head -n1)")
+	done
+	[ $all = 1 ] || meta+=(--meta "arch=$arch")
+	python3 "$RIOMMU_DIR/bench.py" --out-dir "$OUT" \
+		--meta "base_kernel=$(base_version)" \
+		--meta "c_profile=$cp" --meta "rust_profile=$rp" \
+		--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		--meta "commit=$(git -C "$RIOMMU_TOP" rev-parse --short HEAD 2>/dev/null || echo none)" \
+		"${meta[@]}" "${args[@]}" || rc=$?
+	if [ $all = 1 ]; then
+		log "bench: $pairs wall-time pairs and 1 icount pair on each of ${arches[*]} in $(( $(date +%s) - t0 )) s; $OUT/bench-table.md, $OUT/bench.png (rc $rc)"
+	else
+		log "bench: $pairs pairs on $arch$([ $icount = 0 ] || echo ' (icount)') in $(( $(date +%s) - t0 )) s; $OUT/bench-table.md, $OUT/bench.png (rc $rc)"
+	fi
+	return $rc
+}
+
+# bench_parts ARCH C_PROFILE RUST_PROFILE: what the two profiles differ in on
+# ARCH; fails when no part is C in one and Rust in the other.
+bench_parts() {
+	local arch=$1 cp=$2 rp=$3 parts
 	case "$(profile_mock "$cp")$(profile_mock "$rp")/$(profile_hwpt "$cp")$(profile_hwpt "$rp")" in
 	CRust/CRust) parts="mock IOMMU driver and HWPT layer" ;;
 	CRust/*) parts="mock IOMMU driver" ;;
@@ -42,33 +110,44 @@ cmd_bench() {
 	esac
 	[ "$(profile_iommu "$arch" "$cp")" = "$(profile_iommu "$arch" "$rp")" ] ||
 		parts="$parts, with the SMMUv3 driver"
-	[ "$pairs" -ge 1 ] 2>/dev/null || die "--pairs needs a positive number"
-	t0=$(date +%s)
-	cmd_setup
-	for p in "$cp" "$rp"; do
-		cmd_build "$arch" "$p"
-		cmd_initramfs "$arch" "$p"
+	echo "$parts"
+}
+
+# bench_compiler ARCH C_PROFILE RUST_PROFILE: the C and Rust compilers the two
+# builds' .config record (CONFIG_CC_VERSION_TEXT, CONFIG_RUSTC_VERSION_TEXT),
+# once when they are the same.
+bench_compiler() {
+	local arch=$1 p cfg c r out=()
+	for p in "$2" "$3"; do
+		cfg=$(build_dir "$arch" "$p")/.config
+		c=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$cfg" 2>/dev/null)
+		r=$(sed -n 's/^CONFIG_RUSTC_VERSION_TEXT="\(.*\)"$/\1/p' "$cfg" 2>/dev/null)
+		out+=("${c:-unknown}${r:+, $r}")
 	done
-	logd=$OUT/bench-logs
-	rm -rf "$logd"
-	mkdir -p "$logd"
-	for i in $(seq 1 "$pairs"); do
-		for p in "$cp" "$rp"; do
-			RIOMMU_ICOUNT=$icount vm_run "$arch" "$p" iommufd,bench "$logd/$arch-$p-$i.log" \
-				"$tmo" "$(nesting_karg "$arch" "$p")" || log "VM $arch-$p ($i) exited with $?"
-		done
-		args+=(--pair "$logd/$arch-$cp-$i.log" "$logd/$arch-$rp-$i.log")
+	if [ "${out[0]}" = "${out[1]}" ]; then
+		echo "${out[0]}"
+	else
+		echo "$2: ${out[0]}; $3: ${out[1]}"
+	fi
+}
+
+qemu_bin() { case $1 in x86_64) echo qemu-system-x86_64 ;; arm64) echo qemu-system-aarch64 ;; esac; }
+
+# bench_boot_pair ARCH ICOUNT PROFILE LOG PROFILE LOG: boot each profile in
+# turn running the iommufd suite and riommu_bench, its console in its LOG;
+# in instruction-count mode when ICOUNT is 1.
+bench_boot_pair() {
+	local arch=$1 icount=$2 p f tmo rc
+	shift 2
+	# One vCPU and instruction counting make a boot slower.
+	tmo=$(( icount ? 1800 : 900 ))
+	while [ $# -ge 2 ]; do
+		p=$1 f=$2 rc=0
+		shift 2
+		RIOMMU_ICOUNT=$icount vm_run "$arch" "$p" iommufd,bench "$f" \
+			"$tmo" "$(nesting_karg "$arch" "$p")" || rc=$?
+		[ $rc = 0 ] || log "VM $arch-$p (${f##*/}) exited with $rc"
 	done
-	python3 "$RIOMMU_DIR/bench.py" --out-dir "$OUT" \
-		--meta "base_kernel=$(base_version)" \
-		--meta "arch=$arch" \
-		--meta "c_profile=$cp" --meta "rust_profile=$rp" --meta "rust_parts=$parts" \
-		--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-		--meta "commit=$(git -C "$RIOMMU_TOP" rev-parse --short HEAD 2>/dev/null || echo none)" \
-		--meta "qemu=$(qemu-system-x86_64 --version | head -n1)" \
-		"${args[@]}" || rc=$?
-	log "bench: $pairs pairs on $arch$([ $icount = 0 ] || echo ' (icount)') in $(( $(date +%s) - t0 )) s; $OUT/bench-table.md, $OUT/bench.png (rc $rc)"
-	return $rc
 }
 
 # The benchmark as a regression gate for 'riommu test': every Rust/C ratio by
