@@ -515,7 +515,7 @@ set grid xtics
 set key off
 set style fill solid 0.6 border -1
 set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb "black"
-set lmargin {min(60, 4 + max(len(label(r)) for r in rows) * 4 // 5)}
+set lmargin {min(80, 4 + max(len(label(r)) for r in rows))}
 """
     have = [(i, r) for i, r in enumerate(rows) if r['ratio_median'] is not None]
     with tempfile.TemporaryDirectory(prefix='riommu-bench-') as tmp:
