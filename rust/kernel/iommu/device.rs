@@ -80,8 +80,9 @@ impl<D: Driver> ProbedDevice<D> {
         if !core::ptr::eq(ops, D::OPS.as_ptr()) {
             return None;
         }
-        // SAFETY: Only a `Registration<D>` registers an instance with `D::OPS` (checked above),
-        // so `D::probe_device` accepted the device and set `priv`; it stays probed for `'a` by
+        // SAFETY: Only a registration of `D` (a `Registration<D>` or a
+        // `ForeignRegistration<D>`) registers an instance with `D::OPS` (checked above), so
+        // `D::probe_device` accepted the device and set `priv`; it stays probed for `'a` by
         // this function's `# Safety` requirement (e.g. the caller holds a vDEVICE lock).
         Some(unsafe { Self::from_raw(raw) })
     }
@@ -99,9 +100,10 @@ impl<D: Driver> ProbedDevice<D> {
     /// `probe_device` returned).
     #[inline]
     pub fn instance(&self) -> &D::Instance {
-        // SAFETY: `dev->iommu->iommu_dev` is the `iommu` field of a live `Registration<D>` (type
-        // invariant), which outlives the device's probe.
-        unsafe { Registration::<D>::data_of((*(*self.0.as_raw()).iommu).iommu_dev) }
+        // SAFETY: `dev->iommu->iommu_dev` is the instance `probe_device` returned (type
+        // invariant): for a driver of `Registration`s the `iommu` field of a live one, which
+        // outlives the device's probe.
+        unsafe { instance_data::<D>((*(*self.0.as_raw()).iommu).iommu_dev) }
     }
 
     /// The C pointer.
@@ -130,7 +132,9 @@ impl<D: Driver> Deref for ProbedDevice<D> {
 ///
 /// # Invariants
 ///
-/// For `'p`, the pointer is the `iommu` field of a [`Registration<D>`] that is registered.
+/// For `'p`, the pointer is the `iommu` field of a [`Registration<D>`] that is registered, or,
+/// for a driver with [`Driver::FOREIGN_INSTANCES`], a C-owned instance registered by a
+/// [`ForeignRegistration<D>`].
 pub struct InstanceRef<'p, D: Driver>(
     NonNull<bindings::iommu_device>,
     PhantomData<&'p Registration<'p, D>>,
@@ -148,9 +152,9 @@ impl<'p, D: Driver> InstanceRef<'p, D> {
     /// The instance's driver data.
     #[inline]
     pub fn data(self) -> &'p D::Instance {
-        // SAFETY: The pointer is the `iommu` field of a `Registration<D>` live for `'p` (type
+        // SAFETY: The pointer is the instance of a registration of `D` live for `'p` (type
         // invariant).
-        unsafe { Registration::<D>::data_of(self.0.as_ptr()) }
+        unsafe { instance_data::<D>(self.0.as_ptr()) }
     }
 
     /// The bound device the instance was registered for ([`Registration::new`]'s `parent`), for
@@ -158,6 +162,9 @@ impl<'p, D: Driver> InstanceRef<'p, D> {
     /// instance of [`Registration::new_on_bus`].
     #[inline]
     pub fn bound_device(self) -> Option<&'p Device<Bound>> {
+        if D::FOREIGN_INSTANCES {
+            return None;
+        }
         // SAFETY: The pointer is the `iommu` field of a `Registration<D>` live for `'p` (type
         // invariant), whose `parent` was initialised before the instance was registered, so
         // before any `InstanceRef` to it existed, and is bound for as long as the registration
@@ -204,6 +211,10 @@ impl<'p, D: Driver> ProbeInstances<'p, D> {
     /// `None` if there is none, or if it is not `D`'s (it was unregistered and another instance
     /// took its firmware node meanwhile).
     pub fn of_fwspec(&self) -> Option<InstanceRef<'p, D>> {
+        // A foreign instance is not a `Registration`: found by the driver with `foreign()`.
+        if D::FOREIGN_INSTANCES {
+            return None;
+        }
         // SAFETY: `self.dev` is the device being probed, whose `dev->iommu` the core allocated
         // and keeps for the call (type invariant).
         let iommu = unsafe { fwspec_instance(self.dev) };
@@ -222,6 +233,33 @@ impl<'p, D: Driver> ProbeInstances<'p, D> {
         // with `__iommu_probe_device()` either; C drivers rely on the same).
         // SAFETY: `iommu` is not NULL (checked above).
         let iommu = unsafe { NonNull::new_unchecked(iommu) };
+        Some(InstanceRef(iommu, PhantomData))
+    }
+}
+
+impl<'p, D: Driver<Instance = ()>> ProbeInstances<'p, D> {
+    /// The C-owned instance `iommu`, if it is registered with `D`'s operations: the instance
+    /// that translates for the device, which the driver looked up in C (VT-d:
+    /// `device_lookup_iommu()`, which knows which DMAR unit's scope has the device).
+    ///
+    /// # Safety
+    ///
+    /// `iommu` points to a `struct iommu_device` that C owns and keeps for `'p`, and that is
+    /// registered by a [`ForeignRegistration<D>`] that is not dropped during `'p`, if its
+    /// operations are `D`'s.
+    pub unsafe fn foreign(
+        &self,
+        iommu: NonNull<bindings::iommu_device>,
+    ) -> Option<InstanceRef<'p, D>> {
+        build_assert!(D::FOREIGN_INSTANCES);
+        // SAFETY: `iommu` is valid for `'p` (this function's `# Safety` section); `ops` is set by
+        // `iommu_device_register()` before the core probes any device for it.
+        if !core::ptr::eq(unsafe { (*iommu.as_ptr()).ops }, D::OPS.as_ptr()) {
+            return None;
+        }
+        // INVARIANT: Registered with `D::OPS`, which only a `ForeignRegistration<D>` does for a
+        // driver with `FOREIGN_INSTANCES` (`Registration::new` refuses it at build time), live
+        // for `'p` (this function's `# Safety` section).
         Some(InstanceRef(iommu, PhantomData))
     }
 }
@@ -375,6 +413,7 @@ impl<'a, D: Driver> Registration<'a, D> {
         opts: Options,
         data: impl PinInit<D::Instance, Error> + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
+        build_assert!(!D::FOREIGN_INSTANCES);
         Self::init(
             parent,
             Some(parent),
@@ -410,6 +449,7 @@ impl<'a, D: Driver> Registration<'a, D> {
         opts: Options,
         data: impl PinInit<D::Instance, Error> + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
+        build_assert!(!D::FOREIGN_INSTANCES);
         Self::init(
             parent,
             None,
@@ -556,6 +596,97 @@ impl<D: Driver> PinnedDrop for Registration<'_, D> {
         }
         // SAFETY: In sysfs (type invariant), no longer registered.
         unsafe { bindings::iommu_device_sysfs_remove(iommu) };
+    }
+}
+
+/// The driver data of the instance `iommu` of `D`.
+///
+/// # Safety
+///
+/// `iommu` is the instance of a registration of `D` (a [`Registration<D>`]'s `iommu` field, or
+/// for [`Driver::FOREIGN_INSTANCES`] the C instance of a [`ForeignRegistration<D>`]) live for
+/// `'b`.
+#[inline]
+pub(crate) unsafe fn instance_data<'b, D: Driver>(
+    iommu: *mut bindings::iommu_device,
+) -> &'b D::Instance {
+    if D::FOREIGN_INSTANCES {
+        build_assert!(size_of::<D::Instance>() == 0);
+        // SAFETY: A driver with foreign instances has `Instance = ()`: its instances are made
+        // only by `ForeignRegistration<D>` and found only by `ProbeInstances::foreign`, both of
+        // which require it. A dangling, aligned pointer is a valid reference to a zero-sized
+        // value, and `()` has no invariant.
+        return unsafe { NonNull::<D::Instance>::dangling().as_ref() };
+    }
+    // SAFETY: `iommu` is the `iommu` field of a `Registration<D>` live for `'b` (this function's
+    // `# Safety` section).
+    unsafe { Registration::<D>::data_of(iommu) }
+}
+
+/// An IOMMU instance of the driver `D` whose `struct iommu_device` C owns, registered with the
+/// IOMMU core with `D`'s operations: for VT-d, each DMAR unit's, embedded in the C `struct
+/// intel_iommu`, whose memory, sysfs entry and hardware C manages (the DMAR units are set up in
+/// early boot, for interrupt remapping too). Dropping the value unregisters the instance, which
+/// releases the devices the core probed for it.
+///
+/// C functions: `iommu_device_register()` (with no hardware device: the instance has no firmware
+/// node, and devices are matched to it by the driver, [`ProbeInstances::foreign`]),
+/// `iommu_device_unregister()`.
+///
+/// # Invariants
+///
+/// `iommu` is registered with `D::OPS` from creation until drop, and C keeps its memory until
+/// after the drop.
+pub struct ForeignRegistration<D: Driver<Instance = ()>> {
+    iommu: NonNull<bindings::iommu_device>,
+    _d: PhantomData<D>,
+}
+
+// SAFETY: The registration only holds the pointer, used to unregister, on any thread.
+unsafe impl<D: Driver<Instance = ()>> Send for ForeignRegistration<D> {}
+// SAFETY: `&self` gives nothing but the pointer's instance references.
+unsafe impl<D: Driver<Instance = ()>> Sync for ForeignRegistration<D> {}
+
+impl<D: Driver<Instance = ()>> ForeignRegistration<D> {
+    /// Registers the C-owned instance `iommu` with `D`'s operations; the core probes the devices
+    /// it translates for during the call.
+    ///
+    /// # Errors
+    ///
+    /// The errors of `iommu_device_register()` (`EINVAL`, or the first error probing a device).
+    ///
+    /// # Safety
+    ///
+    /// `iommu` is a `struct iommu_device` that C owns and keeps until after this registration is
+    /// dropped, that is not registered, and whose sysfs entry C added
+    /// (`iommu_device_sysfs_add()`) and keeps as long.
+    pub unsafe fn new(iommu: NonNull<bindings::iommu_device>) -> Result<Self> {
+        build_assert!(D::FOREIGN_INSTANCES && size_of::<D::Instance>() == 0);
+        // SAFETY: `iommu` is valid, unregistered and in sysfs (this function's `# Safety`
+        // section); `D::OPS` is a static (the contract of `OpsTable::new()`).
+        to_result(unsafe {
+            bindings::iommu_device_register(iommu.as_ptr(), D::OPS.as_ptr(), core::ptr::null_mut())
+        })?;
+        // INVARIANT: Registered just above; unregistered by drop only.
+        Ok(Self {
+            iommu,
+            _d: PhantomData,
+        })
+    }
+
+    /// The instance, borrowed as long as `self`.
+    pub fn instance_ref(&self) -> InstanceRef<'_, D> {
+        // INVARIANT: `iommu` is registered by this live `ForeignRegistration<D>` (type
+        // invariant), and stays so while borrowed.
+        InstanceRef(self.iommu, PhantomData)
+    }
+}
+
+impl<D: Driver<Instance = ()>> Drop for ForeignRegistration<D> {
+    fn drop(&mut self) {
+        // SAFETY: Registered (type invariant); C keeps the memory until after this. This releases
+        // every device the core probed for the instance.
+        unsafe { bindings::iommu_device_unregister(self.iommu.as_ptr()) };
     }
 }
 

@@ -1278,6 +1278,7 @@ mod format_tests {
 
     format_test_driver!(fs, crate::iommu::pt::X86_64);
     format_test_driver!(ss, crate::iommu::pt::VtdSs);
+    format_test_driver!(vtd, crate::iommu::pt::Vtd);
 
     const SZ_4K: usize = 0x1000;
     const SZ_2M: usize = 0x20_0000;
@@ -1364,6 +1365,62 @@ mod format_tests {
         assert_ne!(info.ssptptr, 0);
         assert_eq!(info.ssptptr % SZ_4K as u64, 0);
         round_trip(d.domain());
+        Ok(())
+    }
+
+    #[test]
+    fn vtd_either_stage() -> Result {
+        use crate::iommu::pt::{VtdConfig, VtdHwInfo, VtdStage};
+        // One format, the stage chosen per domain: each table translates through its own
+        // format's walker and reports its own hardware information.
+        for (stage, features) in [
+            (
+                VtdStage::First,
+                features::SIGN_EXTEND | features::FLUSH_RANGE,
+            ),
+            (VtdStage::Second, features::FLUSH_RANGE),
+        ] {
+            let cfg = VtdConfig {
+                stage,
+                table: TopLevelConfig {
+                    common: CommonConfig {
+                        features,
+                        hw_max_vasz_lg2: 48,
+                        hw_max_oasz_lg2: 52,
+                    },
+                    top_level: 3,
+                },
+                dma_dev: None,
+            };
+            let d = PagingDomain::<vtd::Paging>::new(
+                &cfg,
+                PagingOptions::default(),
+                Ok::<_, Error>(vtd::Paging),
+            )?;
+            match (stage, d.hw_info()) {
+                (VtdStage::First, VtdHwInfo::First(i)) => assert_eq!(i.levels, 4),
+                (VtdStage::Second, VtdHwInfo::Second(i)) => assert_eq!(i.aw, 2),
+                _ => assert!(false),
+            }
+            round_trip(d.domain());
+            // An incoherent table needs a device (`struct pt_iommu.iommu_device`).
+            let cfg = VtdConfig {
+                table: TopLevelConfig {
+                    common: CommonConfig {
+                        features: features | features::DMA_INCOHERENT,
+                        ..cfg.table.common
+                    },
+                    ..cfg.table
+                },
+                ..cfg
+            };
+            let r = PagingDomain::<vtd::Paging>::new(
+                &cfg,
+                PagingOptions::default(),
+                Ok::<_, Error>(vtd::Paging),
+            );
+            assert_eq!(r.err(), Some(EINVAL));
+        }
         Ok(())
     }
 

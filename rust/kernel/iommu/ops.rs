@@ -106,6 +106,20 @@ pub mod hw_info {
     // SAFETY: `struct iommu_hw_info_arm_smmuv3` is ten `__u32`s: no padding, every byte
     // initialised.
     unsafe impl AsBytes for ArmSmmuv3 {}
+
+    /// `IOMMU_HW_INFO_TYPE_INTEL_VTD`: [`IntelVtd`].
+    pub const TYPE_INTEL_VTD: u32 = bindings::iommu_hw_info_type_IOMMU_HW_INFO_TYPE_INTEL_VTD;
+    /// `IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17`: read-only mappings of a nest parent are not
+    /// honoured (erratum 772415), so its leaves are made writable.
+    pub const VTD_ERRATA_772415_SPR17: u32 =
+        bindings::iommu_hw_info_vtd_flags_IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17;
+
+    /// `struct iommu_hw_info_vtd`: flags, and the unit's `CAP` and `ECAP` registers.
+    pub use bindings::iommu_hw_info_vtd as IntelVtd;
+
+    // SAFETY: `struct iommu_hw_info_vtd` is two `__u32`s and two `__aligned_u64`s: no padding,
+    // every byte initialised.
+    unsafe impl AsBytes for IntelVtd {}
 }
 
 /// What `probe_device` returns: the instance that translates for the device and the driver's
@@ -156,6 +170,12 @@ pub trait Driver: Sized + Send + Sync + 'static {
     const RELEASE_DOMAIN: Option<&'static StaticDomain<Self>> = None;
     /// How devices are put into IOMMU groups (`device_group`).
     const DEVICE_GROUP: DeviceGroup = DeviceGroup::Generic;
+    /// The driver's instances are `struct iommu_device`s that C owns (VT-d's DMAR units,
+    /// embedded in `struct intel_iommu`), registered with
+    /// [`ForeignRegistration`](super::device::ForeignRegistration), instead of
+    /// [`Registration`](super::device::Registration)s. Such a driver's `Instance` is `()`: its
+    /// per-instance state is C's. Checked at build time by both registration types.
+    const FOREIGN_INSTANCES: bool = false;
 
     /// Takes `dev` on: returns the IOMMU instance that translates for it, chosen from
     /// `instances` (or one of the driver's registrations it borrows for the call), and its
@@ -755,6 +775,13 @@ impl ResvRegions<'_> {
         // it (the core frees the list with `iommu_put_resv_regions()`).
         unsafe { bindings::list_add_tail(&raw mut (*r).list, self.head) };
         Ok(())
+    }
+
+    /// The C list, for a driver's abstraction of C code that adds regions to it (a `struct
+    /// list_head` of `struct iommu_resv_region`s, which takes what is added to it and is freed by
+    /// the core).
+    pub fn as_raw_list(&mut self) -> *mut bindings::list_head {
+        self.head
     }
 
     /// Adds the regions the DMA layer reserves for the device: the PCI host bridge windows and

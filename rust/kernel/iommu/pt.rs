@@ -386,3 +386,212 @@ top_level_format!(
         aw: u8
     }
 );
+
+/// The translation stage of a [`Vtd`] table.
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VtdStage {
+    /// A first-stage table, of the [`X86_64`] format.
+    First,
+    /// A second-stage table, of the [`VtdSs`] format.
+    Second,
+}
+
+/// Configuration of a [`Vtd`] table.
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+#[derive(Clone, Copy)]
+pub struct VtdConfig {
+    /// Which format the table has.
+    pub stage: VtdStage,
+    /// Its configuration.
+    pub table: TopLevelConfig,
+    /// The device the table's pages are made visible to when the IOMMU does not snoop its page
+    /// walks ([`features::DMA_INCOHERENT`], which needs one: `struct pt_iommu.iommu_device`). On
+    /// x86 generic_pt writes such pages back with `clflush` and does not use the device
+    /// (`iommu_pages_flush_incoherent()`), but still requires it to be set.
+    pub dma_dev: Option<&'static crate::device::Device>,
+}
+
+/// The two tables a [`Vtd`] domain may have (C: the union in `struct dmar_domain`): both begin
+/// with their `struct pt_iommu`, whose first member is the `struct iommu_domain`.
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+#[repr(C)]
+union VtdTables {
+    fs: core::mem::ManuallyDrop<bindings::pt_iommu_x86_64>,
+    ss: core::mem::ManuallyDrop<bindings::pt_iommu_vtdss>,
+}
+
+/// The table of a [`Vtd`] domain: a first- or a second-stage table, and which one.
+///
+/// # Invariants
+///
+/// Once [`Format::init`] succeeded, `stage` says which member of `tables` is initialised, and
+/// does not change.
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+#[repr(C)]
+pub struct VtdTable {
+    tables: VtdTables,
+    /// 1: [`VtdStage::First`], 2: [`VtdStage::Second`]; 0 before init (the table is zeroed).
+    stage: u8,
+}
+
+/// The Intel VT-d paging format: each domain chooses its stage, first ([`X86_64`]) or second
+/// ([`VtdSs`]), when it is created, as a VT-d driver does that has both (C:
+/// `intel_iommu_domain_alloc_paging_flags()`, which prefers the first stage and makes nest
+/// parents and dirty-tracking domains second-stage). The domain operations that are the
+/// format's own (`iova_to_phys`, `read_and_clear_dirty`) dispatch on the table's stage.
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+pub struct Vtd;
+
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+impl private::Sealed for Vtd {}
+
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+impl Vtd {
+    /// The stage of the table whose domain is `domain`.
+    ///
+    /// # Safety
+    ///
+    /// `domain` is the domain of an initialised [`VtdTable`].
+    unsafe fn stage_of(domain: *mut bindings::iommu_domain) -> u8 {
+        // SAFETY: The domain is the first member of the table's `struct pt_iommu`, which is the
+        // first member of either union member, which is the first field of the `repr(C)`
+        // `VtdTable`: `domain` is the table's address. `stage` is set by `init` before the
+        // domain is published and not written after (type invariant).
+        unsafe { (*domain.cast::<VtdTable>()).stage }
+    }
+
+    /// `iommu_domain_ops.iova_to_phys` of a [`Vtd`] domain.
+    ///
+    /// # Safety
+    ///
+    /// Called by the IOMMU core with a domain of a [`Vtd`] table.
+    unsafe extern "C" fn iova_to_phys(domain: *mut bindings::iommu_domain, iova: u64) -> u64 {
+        // SAFETY: `domain` is the domain of an initialised `VtdTable` (this function's `# Safety`
+        // section), whose stage names the format of the table, which the format's function
+        // reads under the caller's rules.
+        unsafe {
+            if Self::stage_of(domain) == 2 {
+                bindings::pt_iommu_vtdss_iova_to_phys(domain, iova)
+            } else {
+                bindings::pt_iommu_x86_64_iova_to_phys(domain, iova)
+            }
+        }
+    }
+
+    /// `iommu_dirty_ops.read_and_clear_dirty` of a [`Vtd`] domain.
+    ///
+    /// # Safety
+    ///
+    /// Called by iommufd with a domain of a [`Vtd`] table and valid arguments.
+    unsafe extern "C" fn read_and_clear_dirty(
+        domain: *mut bindings::iommu_domain,
+        iova: usize,
+        size: usize,
+        flags: usize,
+        dirty: *mut bindings::iommu_dirty_bitmap,
+    ) -> c_int {
+        // SAFETY: As in `iova_to_phys`; the other arguments are the caller's, passed on.
+        unsafe {
+            if Self::stage_of(domain) == 2 {
+                bindings::pt_iommu_vtdss_read_and_clear_dirty(domain, iova, size, flags, dirty)
+            } else {
+                bindings::pt_iommu_x86_64_read_and_clear_dirty(domain, iova, size, flags, dirty)
+            }
+        }
+    }
+}
+
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+impl Format for Vtd {
+    type Table = VtdTable;
+    type Config = VtdConfig;
+
+    const IOVA_TO_PHYS: unsafe extern "C" fn(*mut bindings::iommu_domain, u64) -> u64 =
+        Self::iova_to_phys;
+    const READ_AND_CLEAR_DIRTY: Option<ReadAndClearDirtyFn> = Some(Self::read_and_clear_dirty);
+
+    unsafe fn init<T: PagingOps<Format = Self>>(table: *mut VtdTable, cfg: &VtdConfig) -> Result {
+        if cfg.table.common.features & features::DMA_INCOHERENT != 0 && cfg.dma_dev.is_none() {
+            return Err(EINVAL);
+        }
+        // SAFETY: `table` is a zeroed `VtdTable` not in use (`Format::init`'s `# Safety`
+        // section); both union members begin with their `struct pt_iommu`, at the table's
+        // address.
+        unsafe {
+            preset(table);
+            if let Some(dev) = cfg.dma_dev {
+                // The device is `'static`: it outlives the table.
+                (*table.cast::<bindings::pt_iommu>()).iommu_device = dev.as_raw();
+            }
+        }
+        let common = cfg.table.common.to_raw();
+        // SAFETY: `table` is that zeroed, unused table (only `nid` and `iommu_device` preset,
+        // which the init functions keep); the member initialised is the one `stage` then names
+        // (the type invariant of `VtdTable`); the configurations are locals valid for the call;
+        // on error the init function frees what it allocated.
+        unsafe {
+            match cfg.stage {
+                VtdStage::First => {
+                    let c = bindings::pt_iommu_x86_64_cfg {
+                        common,
+                        top_level: cfg.table.top_level,
+                    };
+                    to_result(bindings::pt_iommu_x86_64_init(
+                        (&raw mut (*table).tables.fs).cast(),
+                        &c,
+                        GFP_KERNEL.as_raw(),
+                    ))?;
+                    (*table).stage = 1;
+                }
+                VtdStage::Second => {
+                    let c = bindings::pt_iommu_vtdss_cfg {
+                        common,
+                        top_level: cfg.table.top_level,
+                    };
+                    to_result(bindings::pt_iommu_vtdss_init(
+                        (&raw mut (*table).tables.ss).cast(),
+                        &c,
+                        GFP_KERNEL.as_raw(),
+                    ))?;
+                    (*table).stage = 2;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    unsafe fn deinit(table: *mut VtdTable) {
+        // SAFETY: An initialised, unused table (`Format::deinit`'s `# Safety` section): either
+        // member's `struct pt_iommu` is at the table's address.
+        unsafe { pt_deinit(table) }
+    }
+}
+
+/// Hardware information of a [`Vtd`] table: that of its format.
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VtdHwInfo {
+    /// A first-stage table: its root (FSPTPTR) and number of levels.
+    First(X86_64HwInfo),
+    /// A second-stage table: its root (SSPTPTR) and address width (AW).
+    Second(VtdSsHwInfo),
+}
+
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+impl FormatHwInfo for Vtd {
+    type HwInfo = VtdHwInfo;
+
+    unsafe fn hw_info(table: *mut VtdTable) -> VtdHwInfo {
+        // SAFETY: `table` is initialised (`FormatHwInfo::hw_info`'s `# Safety` section), so
+        // `stage` names its initialised member (type invariant), whose format's `hw_info` reads
+        // its fixed top.
+        unsafe {
+            if (*table).stage == 2 {
+                VtdHwInfo::Second(VtdSs::hw_info((&raw mut (*table).tables.ss).cast()))
+            } else {
+                VtdHwInfo::First(X86_64::hw_info((&raw mut (*table).tables.fs).cast()))
+            }
+        }
+    }
+}

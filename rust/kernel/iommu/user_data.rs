@@ -215,6 +215,25 @@ unsafe impl FromBytes for bindings::iommu_hwpt_vtd_s1_invalidate {}
 // `drivers/iommu/intel/nested.c`: `iommu_copy_struct_from_user_array(..., __reserved)`.
 crate::iommu_user_struct!(bindings::iommu_hwpt_vtd_s1_invalidate, __reserved);
 
+/// The VT-d nesting uAPI (`include/uapi/linux/iommufd.h`): a user's stage-1 table and its
+/// invalidation requests, for `IOMMU_HWPT_ALLOC` and `IOMMU_HWPT_INVALIDATE` on VT-d.
+pub mod vtd {
+    use crate::bindings;
+
+    /// `IOMMU_HWPT_DATA_VTD_S1`: [`HwptVtdS1`] in `IOMMU_HWPT_ALLOC`.
+    pub const HWPT_DATA_VTD_S1: u32 = bindings::iommu_hwpt_data_type_IOMMU_HWPT_DATA_VTD_S1;
+    /// `IOMMU_HWPT_INVALIDATE_DATA_VTD_S1`: [`InvalidateVtdS1`] entries in
+    /// `IOMMU_HWPT_INVALIDATE`.
+    pub const INVALIDATE_DATA_VTD_S1: u32 =
+        bindings::iommu_hwpt_invalidate_data_type_IOMMU_HWPT_INVALIDATE_DATA_VTD_S1;
+
+    /// `struct iommu_hwpt_vtd_s1`: flags, the stage-1 table's root (a guest PA), its address
+    /// width.
+    pub use bindings::iommu_hwpt_vtd_s1 as HwptVtdS1;
+    /// `struct iommu_hwpt_vtd_s1_invalidate`: a range of a stage-1 table to invalidate.
+    pub use bindings::iommu_hwpt_vtd_s1_invalidate as InvalidateVtdS1;
+}
+
 // SAFETY: `struct iommu_hwpt_arm_smmuv3` is an array of integers, so any bit pattern is valid.
 unsafe impl FromBytes for bindings::iommu_hwpt_arm_smmuv3 {}
 // `drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-iommufd.c`: `iommu_copy_struct_from_user(..., ste)`.

@@ -16,7 +16,7 @@
 //! `T::HwQueue` as the driver's part.
 
 use super::{
-    device::{ProbedDevice, Registration},
+    device::ProbedDevice,
     domain::{ret_of, NestedDomain, PagingDomain},
     ops::Driver,
     user_data::{UserData, UserDataArray},
@@ -245,9 +245,10 @@ impl<T: ViommuOps> Viommu<T> {
         let core = unsafe { &*this.cast::<ViommuCore>() };
         // SAFETY: `iommufd_viommu_alloc_ioctl()` set `viommu->iommu_dev` to the instance of the
         // device the vIOMMU is for (`iommufd_device_get_iommu_dev()`), whose ops called
-        // `viommu_init`: a `Registration<T::Driver>`. The device's `iommufd_device`, held for the
-        // ioctl, keeps the device probed and so the registration live for this call.
-        let instance = unsafe { Registration::<T::Driver>::data_of((*viommu).iommu_dev) };
+        // `viommu_init`: an instance of a registration of `T::Driver`. The device's
+        // `iommufd_device`, held for the ioctl, keeps the device probed and so the registration
+        // live for this call.
+        let instance = unsafe { super::device::instance_data::<T::Driver>((*viommu).iommu_dev) };
         let init = <T::Driver as Driver>::viommu_init(core, instance, parent, user_data)?;
         // SAFETY: `this` is an unpublished allocation of `size_of::<Self>()` bytes (this
         // function's `# Safety` section), so valid for writes; `data` is not initialised yet and
