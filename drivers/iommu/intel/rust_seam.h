@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the Rust VT-d driver (drivers/iommu/intel/rust/, CONFIG_INTEL_IOMMU_RUST)
+ * uses of the C DMAR units. C keeps the units, their registers, root and
+ * context tables, invalidation queue, fault reporting and interrupt remapping
+ * (dmar.c, irq_remapping.c, set up in early boot), the probe of a device
+ * (device_lookup_iommu(), ATS/PRI capabilities, its PASID table and
+ * scalable-mode context entry: __intel_iommu_probe_device()) and the RMRR
+ * reserved regions; the Rust driver provides the iommu_ops and domains, writes
+ * the PASID-table entries and submits its invalidation descriptors with
+ * qi_submit_sync().
+ *
+ * Rules of the seam:
+ * - intel_iommu_init() adds the units to sysfs but neither registers them nor
+ *   turns DMA remapping on; the Rust driver registers each unit's
+ *   struct iommu_device (embedded in struct intel_iommu) with its ops, then
+ *   calls intel_iommu_rs_enable_dmars(). Units are never removed: DMAR hotplug
+ *   is refused (dmar_iommu_hotplug()).
+ * - A device's struct device_domain_info is the first member of the Rust
+ *   driver's per-device data, so that dev_iommu_priv_get() finds it as C's
+ *   PASID-table code expects.
+ * - PASID-table entries are written under iommu->lock, as pasid.c does.
+ */
+#ifndef __INTEL_RUST_SEAM_H
+#define __INTEL_RUST_SEAM_H
+
+#include "iommu.h"
+#include "pasid.h"
+
+/* The active unit after @prev (the first one for NULL), or NULL. */
+struct intel_iommu *intel_iommu_rs_next_unit(struct intel_iommu *prev);
+/*
+ * Probes the ACPI namespace devices and turns DMA remapping on, once, from the
+ * Rust driver's init (it calls __init code).
+ */
+void intel_iommu_rs_enable_dmars(void);
+/* intel_iommu_get_resv_regions(): RMRRs and the IOAPIC/MSI range. */
+void intel_iommu_rs_get_resv_regions(struct device *dev, struct list_head *head);
+/* sm_supported(): scalable mode is on for @iommu. */
+bool intel_iommu_rs_sm_supported(struct intel_iommu *iommu);
+
+#endif /* __INTEL_RUST_SEAM_H */
