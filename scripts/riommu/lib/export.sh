@@ -125,6 +125,18 @@ match drivers/iommu/arm/arm-smmu-v3/rust/*
 patch 0011
 patch 0013
 
+files iommu/vt-d: declare what a Rust driver uses of the C DMAR units
+match drivers/iommu/intel/rust_seam.h drivers/iommu/intel/rust_seam.c
+| Add rust_seam.h, what the Rust VT-d driver uses of the C DMAR units and
+| the rules between the two (C keeps the units, their queue, faults,
+| interrupt remapping and the per-device PASID tables; the Rust driver
+| registers the units with its ops, writes the PASID-table entries and
+| submits invalidation descriptors), and rust_seam.c, its functions that
+| need iommu.c's static ones. The next commit includes rust_seam.c in
+| iommu.c, only with CONFIG_INTEL_IOMMU_RUST.
+
+patch 0018
+
 files iommu/vt-d: TEST ONLY: wrap the C encoders for KUnit
 match drivers/iommu/intel/rust_ref.h drivers/iommu/intel/*_rust_ref.c
 | Add rust_ref.h and the two files that define it, pasid_rust_ref.c and
@@ -138,17 +150,18 @@ match drivers/iommu/intel/rust_ref.h drivers/iommu/intel/*_rust_ref.c
 
 patch 0017
 
-files iommu/vt-d: add the Rust driver's hardware formats
+files iommu/vt-d: add a VT-d DMA-remapping driver in Rust
 match drivers/iommu/intel/rust/*
-| Add drivers/iommu/intel/rust/, the start of a VT-d DMA-remapping driver in
-| Rust on the C DMAR units: its hardware formats (capability registers,
-| scalable-mode PASID-table entries, queued-invalidation descriptors,
-| invalidation ranges, the checks of IOMMU_HWPT_DATA_VTD_S1 and of its
-| invalidation requests), each keeping the C encoding it names, and the
-| KUnit suite intel_iommu_rs_hw, which compares them with the C encoders
-| bit for bit over many inputs. c_ref.rs, built only for the test, is its
-| abstraction of the C encoders. The next commit adds the options that
-| build it.
+| Add drivers/iommu/intel/rust/, a VT-d DMA-remapping driver in Rust on the
+| C DMAR units (rust_seam.h): it registers the units with its iommu_ops,
+| provides first- and second-stage paging domains on generic_pt, identity
+| and blocked domains, writes the RIDs' scalable-mode PASID-table entries
+| (a failed attach leaves the old translation in place) and invalidates
+| the IOTLB with the C driver's descriptors. Its hardware formats (hw.rs)
+| keep the C encodings they name; the KUnit suite intel_iommu_rs_hw
+| compares them with the C encoders bit for bit over many inputs. dmar.rs
+| is its abstraction of the C units, c_ref.rs (test only) of the C
+| encoders. The next commit adds the options that build it.
 
 patch 0016
 

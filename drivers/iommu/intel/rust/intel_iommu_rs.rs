@@ -2,20 +2,710 @@
 
 //! Intel VT-d DMA remapping in Rust, on the C DMAR units.
 //!
-//! The plan (`Documentation/rust/iommu.rst`): the DMAR units, their invalidation queue, fault
-//! reporting and interrupt remapping stay C (`drivers/iommu/intel/dmar.c`, `irq_remapping.c`:
-//! early x86 boot sets them up); the DMA-remapping driver above them (`iommu_ops`, paging,
-//! identity, blocked and nested domains, PASID-table entries, cache invalidation, nesting: the C
-//! `iommu.c`, `pasid.c`, `nested.c`, `cache.c`) is written here.
+//! The DMAR units, their invalidation queue, fault reporting and interrupt remapping stay C
+//! (`drivers/iommu/intel/dmar.c`, `irq_remapping.c`: early x86 boot sets them up), and so does
+//! the probe of a device into its `struct device_domain_info` (the unit that translates for it,
+//! its PASID table and scalable-mode context entry). This driver provides the `iommu_ops` of the
+//! units in place of the C driver's (`drivers/iommu/intel/iommu.c`), on the seam of
+//! `rust_seam.h` ([`dmar`]):
 //!
-//! So far this holds the driver's hardware formats ([`hw`]): PASID-table entries, invalidation
-//! descriptors and ranges, and the checks of the nesting uAPI, each compared bit for bit with the
-//! C encoders by the KUnit suite `intel_iommu_rs_hw`. The C driver still does all DMA remapping.
+//! - it registers every unit with its operations at boot, then turns DMA remapping on
+//!   (`intel_iommu_init()`'s last steps), so devices are attached before translation starts;
+//! - paging domains on generic_pt, first stage (x86_64 format) where the unit has it, else second
+//!   stage (VTDSS), with the C driver's choice and checks (`intel_iommu_domain_alloc_paging_flags()`,
+//!   `paging_domain_compatible()`); identity (pass-through) and blocked domains;
+//! - attach writes the RID's scalable-mode PASID-table entry ([`hw::PasidEntry`]): a present entry
+//!   is made not present, invalidated and rewritten, after every check that can fail, so a failed
+//!   attach leaves the device translating through its previous domain (the C driver blocks the
+//!   device first, `intel_iommu_attach_device()`);
+//! - IOTLB invalidation with the C driver's descriptors ([`hw::QiDesc`]: PASID-based for first
+//!   stage, page- or domain-selective for second stage, `cache_tag_flush_range()`), one domain ID
+//!   per unit a domain is attached on;
+//! - `hw_info` (`struct iommu_hw_info_vtd`), `capable`, reserved regions (C's RMRRs and the
+//!   IOAPIC range), PCI device groups.
+//!
+//! It needs scalable mode with queued invalidation, and refuses units with caching mode or
+//! write-buffer flushing (the C driver serves them); it has no ATS, PRI, PASIDs other than the
+//! RID's, SVA, dirty tracking or nesting (nest parents and `IOMMU_HWPT_DATA_VTD_S1` are refused
+//! with `EOPNOTSUPP`, what C answers on a unit without `ECAP.NEST`). Its hardware formats
+//! ([`hw`]) are compared bit for bit with the C driver's by the KUnit suite `intel_iommu_rs_hw`.
 
+use core::ptr;
+use kernel::{
+    device::Device,
+    iommu::{
+        device::{ForeignRegistration, ProbeInstances, ProbedDevice},
+        domain::{
+            Domain, NestedDomain, NestedOps, NestedTable, PagingDomain, PagingOps, PagingOptions,
+            PagingTable, StaticDomain, StaticOps, StaticTable,
+        },
+        ops::ResvRegions,
+        ops::{alloc_flags, hw_info, Cap, DeviceGroup, Driver, HwInfo, OpsTable, Probed},
+        pgtable::Gather,
+        pt::{features, CommonConfig, TopLevelConfig, VtdConfig, VtdHwInfo, VtdStage},
+        user_data::{vtd, UserData},
+        viommu::{Viommu, ViommuOps, ViommuTable},
+    },
+    new_spinlock,
+    prelude::*,
+    sync::SpinLock,
+};
+
+mod dmar;
 pub mod hw;
 
 #[cfg(CONFIG_INTEL_IOMMU_RUST_KUNIT_TEST)]
 mod c_ref;
 
-/// The log prefix of `pr_*!` (this object has no `module!`: it is built in, with no init).
-pub const __LOG_PREFIX: &[u8] = b"intel_iommu_rs\0";
+use dmar::{DevInfo, Unit};
+use hw::{FirstStage, IotlbGran, PasidCacheGran, PasidEntry, QiDesc, SecondStage};
+
+module! {
+    type: IntelIommuRs,
+    name: "intel_iommu_rs",
+    authors: ["riommu developers"],
+    description: "Intel VT-d DMA remapping in Rust",
+    license: "GPL",
+}
+
+/// The domain ID of pass-through entries (`FLPT_DEFAULT_DID`), below those of
+/// [`Unit::alloc_did`].
+const FLPT_DEFAULT_DID: u16 = 1;
+/// The 4 KiB, 2 MiB and 1 GiB page sizes of both table formats.
+const SZ_4K: u64 = 1 << 12;
+const SZ_2M: u64 = 1 << 21;
+const SZ_1G: u64 = 1 << 30;
+
+/// Why this driver does not take a unit, if it does not.
+fn unit_unsupported(u: &Unit) -> Option<&'static str> {
+    if !u.scalable_mode() {
+        Some("not in scalable mode")
+    } else if !u.ecap().qis() {
+        Some("no queued invalidation")
+    } else if u.cap().caching_mode() {
+        Some("caching mode")
+    } else if u.cap().rwbf() {
+        Some("write-buffer flushing")
+    } else {
+        None
+    }
+}
+
+/// The module: the registrations of the units, kept as long as the kernel (the driver is built
+/// in).
+struct IntelIommuRs {
+    _units: KVec<ForeignRegistration<IntelIommu>>,
+}
+
+impl kernel::Module for IntelIommuRs {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let mut units = KVec::new();
+        if !dmar::dma_remapping_initialised() {
+            return Ok(Self { _units: units });
+        }
+        // All or nothing: a unit left to nobody would block its devices' DMA once remapping is
+        // on.
+        for u in dmar::units() {
+            if let Some(why) = unit_unsupported(u) {
+                pr_err!("{}: {}: DMA remapping stays off\n", u.name(), why);
+                return Err(ENODEV);
+            }
+        }
+        for u in dmar::units() {
+            units.push(dmar::register::<IntelIommu>(u)?, GFP_KERNEL)?;
+            pr_info!(
+                "{}: DMA remapping by the Rust driver (cap {:#x} ecap {:#x}, {} stage)\n",
+                u.name(),
+                u.cap().0,
+                u.ecap().0,
+                if u.ecap().flts() { "first" } else { "second" }
+            );
+        }
+        if !units.is_empty() {
+            dmar::enable_dmars();
+        }
+        Ok(Self { _units: units })
+    }
+}
+
+/// The driver (its `struct iommu_ops`).
+struct IntelIommu;
+
+/// Per-device data: C's `struct device_domain_info`, first, where `dev_iommu_priv_get()` finds it.
+#[repr(C)]
+#[pin_data]
+struct DevData {
+    #[pin]
+    info: DevInfo,
+}
+
+kernel::static_assert!(core::mem::offset_of!(DevData, info) == 0);
+
+static IDENTITY: StaticDomain<IntelIommu> = StaticDomain::identity::<Identity>();
+static BLOCKED: StaticDomain<IntelIommu> = StaticDomain::blocked::<Blocked>();
+
+/// Replaces the RID's PASID-table entry of `dev` with `new` (`None`: not present), the old one
+/// made not present and invalidated first (`intel_pasid_tear_down_entry()`), the new one
+/// written with its Present bit last; returns whether the entry changed (an entry equal to
+/// `new` is left alone: the IOMMU core re-attaches the current domain after a failed replace).
+/// Nothing here fails once the entry is reached.
+///
+/// # Errors
+///
+/// `ENODEV` if the device's PASID table has no entry for the RID (nothing is changed then).
+fn replace_rid_entry(dev: &ProbedDevice<IntelIommu>, new: Option<&PasidEntry>) -> Result<bool> {
+    let info = &dev.data().info;
+    info.with_rid_entry(dev, |e| {
+        let old = e.read();
+        match new {
+            Some(new) if *new == old => return false,
+            None if !old.present() => return false,
+            _ => {}
+        }
+        if old.present() {
+            e.clear_present();
+            let cap = e.unit().cap();
+            let did = old.did();
+            // The PASID cache, then the IOTLB of the old domain ID, as C's teardown does
+            // (device TLBs: none, the driver does not enable ATS).
+            let iotlb = if old.pgtt() == hw::Pgtt::SecondStage as u8
+                || old.pgtt() == hw::Pgtt::Nested as u8
+            {
+                QiDesc::iotlb(cap, did, 0, 0, IotlbGran::Domain)
+            } else {
+                QiDesc::piotlb_all(did, 0)
+            };
+            let mut descs = [
+                QiDesc::pasid_cache(did, PasidCacheGran::PasidSelective, 0),
+                iotlb,
+            ];
+            if let Err(err) = e.unit().qi_submit(&mut descs) {
+                pr_err!(
+                    "{}: PASID entry invalidation failed: {:?}\n",
+                    e.unit().name(),
+                    err
+                );
+            }
+            e.clear();
+        }
+        if let Some(new) = new {
+            // Without caching mode, a not-present entry is not cached: nothing to invalidate
+            // (`pasid_flush_caches()`).
+            e.write(new);
+        }
+        true
+    })
+}
+
+/// The identity domain: a pass-through PASID-table entry (`identity_domain_attach_dev()`).
+struct Identity;
+
+#[vtable]
+impl StaticOps for Identity {
+    type Driver = IntelIommu;
+    const TABLE: &'static StaticTable<Self> = kernel::iommu_static_table!(StaticTable<Identity>);
+
+    fn attach_dev(_d: &Domain, dev: &ProbedDevice<IntelIommu>, old: Option<&Domain>) -> Result {
+        let u = dev.data().info.unit();
+        if !u.ecap().pass_through() {
+            return Err(EOPNOTSUPP);
+        }
+        let e = PasidEntry::pass_through(FLPT_DEFAULT_DID, u.agaw(), u.ecap());
+        if replace_rid_entry(dev, Some(&e))? {
+            put_old(u, old);
+        }
+        Ok(())
+    }
+}
+
+/// The blocked domain: no PASID-table entry (`blocking_domain_attach_dev()`).
+struct Blocked;
+
+#[vtable]
+impl StaticOps for Blocked {
+    type Driver = IntelIommu;
+    const TABLE: &'static StaticTable<Self> = kernel::iommu_static_table!(StaticTable<Blocked>);
+
+    fn attach_dev(_d: &Domain, dev: &ProbedDevice<IntelIommu>, old: Option<&Domain>) -> Result {
+        if replace_rid_entry(dev, None)? {
+            put_old(dev.data().info.unit(), old);
+        }
+        Ok(())
+    }
+}
+
+/// Drops the use a device of `unit` made of its old paging domain's domain ID, once it no longer
+/// translates through it.
+fn put_old(unit: &'static Unit, old: Option<&Domain>) {
+    if let Some(old) = old.and_then(|o| o.as_paging::<VtdDomain>()) {
+        old.put_did(unit);
+    }
+}
+
+#[vtable]
+impl Driver for IntelIommu {
+    type DevData = DevData;
+    type Instance = ();
+    type Paging = VtdDomain;
+    type Nested = NoNested;
+    type Viommu = NoViommu;
+
+    const OPS: &'static OpsTable<Self> = kernel::iommu_static_table!(OpsTable<IntelIommu>);
+    const BLOCKED_DOMAIN: Option<&'static StaticDomain<Self>> = Some(&BLOCKED);
+    const IDENTITY_DOMAIN: Option<&'static StaticDomain<Self>> = Some(&IDENTITY);
+    const RELEASE_DOMAIN: Option<&'static StaticDomain<Self>> = Some(&BLOCKED);
+    const DEVICE_GROUP: DeviceGroup = DeviceGroup::PciOrGeneric;
+    const FOREIGN_INSTANCES: bool = true;
+
+    fn probe_device<'p>(
+        dev: &'p Device,
+        instances: ProbeInstances<'p, Self>,
+    ) -> Result<Probed<'p, Self>> {
+        let data = KBox::pin_init(
+            try_pin_init!(DevData {
+                info <- DevInfo::probe(dev),
+            }),
+            GFP_KERNEL,
+        )?;
+        match data.info.instance(&instances) {
+            Some(inst) => Ok((inst, data)),
+            None => {
+                // SAFETY: Probed just above, and not used after.
+                unsafe { data.info.release(dev) };
+                Err(ENODEV)
+            }
+        }
+    }
+
+    fn release_device(dev: &ProbedDevice<Self>) {
+        // SAFETY: The device is being released (the core attached the release domain first), and
+        // the abstraction drops the info right after this returns.
+        unsafe { dev.data().info.release(dev) };
+    }
+
+    fn get_resv_regions(dev: &ProbedDevice<Self>, regions: &mut ResvRegions<'_>) {
+        dmar::get_resv_regions(dev, regions);
+    }
+
+    fn capable(dev: &ProbedDevice<Self>, cap: Cap) -> bool {
+        // `intel_iommu_capable()`, without dirty tracking and ATS, which the driver does not do.
+        match cap {
+            Cap::CacheCoherency => true,
+            Cap::EnforceCacheCoherency => dev.data().info.unit().ecap().sc(),
+            _ => false,
+        }
+    }
+
+    fn hw_info(dev: &ProbedDevice<Self>, requested: u32) -> Result<HwInfo> {
+        // `intel_iommu_hw_info()`.
+        if requested != hw_info::TYPE_DEFAULT && requested != hw_info::TYPE_INTEL_VTD {
+            return Err(EOPNOTSUPP);
+        }
+        let u = dev.data().info.unit();
+        let info = hw_info::IntelVtd {
+            flags: hw_info::VTD_ERRATA_772415_SPR17,
+            __reserved: 0,
+            cap_reg: u.cap().0,
+            ecap_reg: u.ecap().0,
+        };
+        HwInfo::new(hw_info::TYPE_INTEL_VTD, &info)
+    }
+
+    fn domain_alloc_nested(
+        dev: &ProbedDevice<Self>,
+        _parent: &PagingDomain<VtdDomain>,
+        flags: u32,
+        user_data: &UserData,
+    ) -> Result<impl PinInit<NoNested, Error>> {
+        // `intel_iommu_domain_alloc_nested()`, in its order: a unit that nests, no flag but
+        // `IOMMU_HWPT_ALLOC_PASID`, a VTD_S1 table, on a second-stage nest parent. This driver
+        // makes no nest parent (`IOMMU_HWPT_ALLOC_NEST_PARENT` is refused), so the last check
+        // fails whenever the others pass (iommufd itself refuses a parent that is not one, with
+        // the same `EINVAL`).
+        let u = dev.data().info.unit();
+        if !hw::nested_supported(u.scalable_mode(), u.ecap()) || flags & !alloc_flags::PASID != 0 {
+            return Err(EOPNOTSUPP);
+        }
+        if user_data.data_type() != vtd::HWPT_DATA_VTD_S1 {
+            return Err(EOPNOTSUPP);
+        }
+        Err::<Result<NoNested>, _>(EINVAL)
+    }
+
+    fn domain_alloc_paging_flags(
+        dev: &ProbedDevice<Self>,
+        flags: u32,
+        user_data: Option<&UserData>,
+    ) -> Result<Pin<KBox<PagingDomain<VtdDomain>>>> {
+        // `intel_iommu_domain_alloc_paging_flags()`: the first stage if the unit has it and the
+        // flags allow it, else the second stage.
+        if user_data.is_some() {
+            return Err(EOPNOTSUPP);
+        }
+        let u = dev.data().info.unit();
+        match VtdDomain::alloc_first_stage(u, flags) {
+            Err(e) if e == EOPNOTSUPP => VtdDomain::alloc_second_stage(u, flags),
+            r => r,
+        }
+    }
+}
+
+/// A domain ID of a paging domain on one unit, and how many of the unit's devices use it (C: a
+/// `struct iommu_domain_info` of `dmar_domain->iommu_array`).
+#[derive(Clone, Copy)]
+struct Tag {
+    unit: &'static Unit,
+    did: u16,
+    users: u32,
+}
+
+/// A paging domain: a first- or second-stage table ([`VtdStage`]) and the domain IDs it has on
+/// the units it is attached on.
+#[pin_data]
+struct VtdDomain {
+    stage: VtdStage,
+    /// The input address width of the table, in bits.
+    vasz_lg2: u8,
+    /// The table's page walks do not snoop (`PT_FEAT_DMA_INCOHERENT`).
+    incoherent: bool,
+    /// The domain IDs, per unit. A spinlock: IOTLB flushes may come from atomic context.
+    #[pin]
+    tags: SpinLock<KVec<Tag>>,
+}
+
+impl VtdDomain {
+    fn new(
+        u: &'static Unit,
+        stage: VtdStage,
+        vasz_lg2: u8,
+        top_level: u32,
+        incoherent: bool,
+        pgsize: u64,
+    ) -> Result<Pin<KBox<PagingDomain<Self>>>> {
+        let mut feats = features::FLUSH_RANGE;
+        if stage == VtdStage::First {
+            feats |= features::SIGN_EXTEND;
+        }
+        if incoherent {
+            feats |= features::DMA_INCOHERENT;
+        }
+        let cfg = VtdConfig {
+            stage,
+            table: TopLevelConfig {
+                common: CommonConfig {
+                    features: feats,
+                    hw_max_vasz_lg2: vasz_lg2,
+                    hw_max_oasz_lg2: 52,
+                },
+                top_level,
+            },
+            dma_dev: u.device(),
+        };
+        let opts = PagingOptions {
+            pgsize_bitmap: Some(pgsize),
+            ..PagingOptions::default()
+        };
+        PagingDomain::new(
+            &cfg,
+            opts,
+            try_pin_init!(VtdDomain {
+                stage,
+                vasz_lg2,
+                incoherent,
+                tags <- new_spinlock!(KVec::new()),
+            }? Error),
+        )
+    }
+
+    /// `intel_iommu_domain_alloc_first_stage()`.
+    fn alloc_first_stage(u: &'static Unit, flags: u32) -> Result<Pin<KBox<PagingDomain<Self>>>> {
+        if flags & !alloc_flags::PASID != 0 || !u.scalable_mode() || !u.ecap().flts() {
+            return Err(EOPNOTSUPP);
+        }
+        // `compute_vasz_lg2_fs()`: 4 levels always, 5 if the unit can and its MGAW is wider.
+        let mgaw = u.cap().mgaw();
+        let (vasz, top) = if mgaw > 48 && u.cap().fl5lp() {
+            (mgaw.min(57), 4)
+        } else {
+            (mgaw.min(48), 3)
+        };
+        let mut pgsize = SZ_4K | SZ_2M;
+        // CAP.FL1GP (bit 56).
+        if u.cap().0 & (1 << 56) != 0 {
+            pgsize |= SZ_1G;
+        }
+        Self::new(
+            u,
+            VtdStage::First,
+            vasz as u8,
+            top,
+            !u.ecap().smpwc(),
+            pgsize,
+        )
+    }
+
+    /// `intel_iommu_domain_alloc_second_stage()`, without nest parents and dirty tracking.
+    fn alloc_second_stage(u: &'static Unit, flags: u32) -> Result<Pin<KBox<PagingDomain<Self>>>> {
+        let known = alloc_flags::NEST_PARENT | alloc_flags::DIRTY_TRACKING | alloc_flags::PASID;
+        if flags & !known != 0 {
+            return Err(EOPNOTSUPP);
+        }
+        // C refuses these without `ECAP.NEST` or `ECAP.SLADS`; this driver has neither.
+        if flags & (alloc_flags::NEST_PARENT | alloc_flags::DIRTY_TRACKING) != 0 {
+            return Err(EOPNOTSUPP);
+        }
+        if u.scalable_mode() && !u.ecap().slts() {
+            return Err(EOPNOTSUPP);
+        }
+        // `compute_vasz_lg2_ss()`: the widest table both MGAW and SAGAW allow.
+        let (mgaw, sagaw) = (u.cap().mgaw(), u.cap().sagaw());
+        let (vasz, top) = if mgaw > 48 && sagaw >= 1 << 3 {
+            (mgaw.min(57), 4)
+        } else if mgaw > 39 && sagaw >= 1 << 2 {
+            (mgaw.min(48), 3 + ffs(sagaw >> 3))
+        } else if mgaw > 30 && sagaw >= 1 << 1 {
+            (mgaw.min(39), 2 + ffs(sagaw >> 2))
+        } else {
+            return Err(EOPNOTSUPP);
+        };
+        let sslps = u.cap().super_page();
+        let mut pgsize = SZ_4K;
+        if sslps & 1 != 0 {
+            pgsize |= SZ_2M;
+        }
+        if sslps & 2 != 0 {
+            pgsize |= SZ_1G;
+        }
+        // `iommu_paging_structure_coherency()` in scalable mode: `ECAP.SMPWC`.
+        Self::new(
+            u,
+            VtdStage::Second,
+            vasz as u8,
+            top,
+            !u.ecap().smpwc(),
+            pgsize,
+        )
+    }
+
+    /// Whether the domain can be attached to a device of `u` (`paging_domain_compatible()`).
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` if it cannot.
+    fn compatible(d: &PagingDomain<Self>, u: &Unit) -> Result {
+        let (cap, ecap) = (u.cap(), u.ecap());
+        let pgsize = d.domain().pgsize_bitmap() as u64;
+        let ok = match (d.stage, d.hw_info()) {
+            (VtdStage::First, VtdHwInfo::First(_)) => {
+                u.scalable_mode()
+                    && ecap.flts()
+                    && (ecap.smpwc() || d.incoherent)
+                    && (cap.fl5lp() || d.vasz_lg2 <= 48)
+                    && (cap.0 & (1 << 56) != 0 || pgsize & SZ_1G == 0)
+            }
+            (VtdStage::Second, VtdHwInfo::Second(i)) => {
+                let sslps = cap.super_page();
+                (!u.scalable_mode() || ecap.slts())
+                    && (ecap.smpwc() || d.incoherent)
+                    && cap.mgaw() >= u32::from(d.vasz_lg2)
+                    && cap.sagaw() & (1 << i.aw) != 0
+                    && (sslps & 1 != 0 || pgsize & SZ_2M == 0)
+                    && (sslps & 2 != 0 || pgsize & SZ_1G == 0)
+            }
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(EINVAL)
+        }
+    }
+
+    /// The domain ID of the domain on `u`, allocated for its first device there, counted once
+    /// more (C `domain_attach_iommu()`).
+    fn get_did(&self, u: &'static Unit) -> Result<u16> {
+        {
+            let mut tags = self.tags.lock();
+            if let Some(t) = tags.iter_mut().find(|t| ptr::eq(t.unit, u)) {
+                t.users += 1;
+                return Ok(t.did);
+            }
+        }
+        let did = u.alloc_did()?;
+        let mut tags = self.tags.lock();
+        if let Some(t) = tags.iter_mut().find(|t| ptr::eq(t.unit, u)) {
+            t.users += 1;
+            let did_now = t.did;
+            drop(tags);
+            u.free_did(did);
+            return Ok(did_now);
+        }
+        if let Err(e) = tags.push(
+            Tag {
+                unit: u,
+                did,
+                users: 1,
+            },
+            GFP_ATOMIC,
+        ) {
+            drop(tags);
+            u.free_did(did);
+            return Err(e.into());
+        }
+        Ok(did)
+    }
+
+    /// Drops a use of the domain ID on `u`; the last frees it (C `domain_detach_iommu()`). The
+    /// device no longer translates through the domain, and its entry's teardown invalidated the
+    /// IOTLB of the domain ID.
+    fn put_did(&self, u: &'static Unit) {
+        let mut tags = self.tags.lock();
+        let Some(i) = tags.iter().position(|t| ptr::eq(t.unit, u)) else {
+            return;
+        };
+        tags[i].users -= 1;
+        if tags[i].users > 0 {
+            return;
+        }
+        let did = tags[i].did;
+        let _ = tags.remove(i);
+        drop(tags);
+        u.free_did(did);
+    }
+
+    /// Invalidates the IOTLB entries of the IOVAs `range` (first, last), or of every IOVA, on
+    /// every unit the domain is attached on (`cache_tag_flush_range()`, `cache_tag_flush_all()`).
+    /// The invalidation hint is not used: every invalidation also drops the paging-structure
+    /// caches.
+    fn flush(&self, range: Option<(u64, u64)>) {
+        let tags = self.tags.lock();
+        for t in tags.iter() {
+            let cap = t.unit.cap();
+            let desc = match (self.stage, range) {
+                (VtdStage::First, None) => QiDesc::piotlb_all(t.did, 0),
+                (VtdStage::First, Some((first, last))) => {
+                    let (addr, order) = hw::psi_aligned(first, last);
+                    if order >= hw::MAX_AGAW_PFN_WIDTH {
+                        QiDesc::piotlb_all(t.did, 0)
+                    } else {
+                        QiDesc::piotlb(t.did, 0, addr, order, false)
+                    }
+                }
+                (VtdStage::Second, range) => {
+                    let psi = range.map(|(first, last)| hw::psi_aligned(first, last));
+                    match psi {
+                        Some((addr, order)) if cap.pgsel_inv() && order <= cap.max_amask() => {
+                            QiDesc::iotlb(cap, t.did, addr, order, IotlbGran::Page)
+                        }
+                        _ => QiDesc::iotlb(cap, t.did, 0, 0, IotlbGran::Domain),
+                    }
+                }
+            };
+            if let Err(e) = t.unit.qi_submit(&mut [desc]) {
+                pr_err!("{}: IOTLB invalidation failed: {:?}\n", t.unit.name(), e);
+            }
+        }
+    }
+}
+
+/// `ffs()` of a value that is not 0; 0 for 0.
+fn ffs(v: u32) -> u32 {
+    if v == 0 {
+        0
+    } else {
+        v.trailing_zeros() + 1
+    }
+}
+
+#[vtable]
+impl PagingOps for VtdDomain {
+    type Driver = IntelIommu;
+    type Format = kernel::iommu::pt::Vtd;
+    const TABLE: &'static PagingTable<Self> = kernel::iommu_static_table!(PagingTable<VtdDomain>);
+
+    fn attach_dev(
+        d: &PagingDomain<Self>,
+        dev: &ProbedDevice<IntelIommu>,
+        old: Option<&Domain>,
+    ) -> Result {
+        // Every check and allocation first: a failure leaves the device as it was.
+        let u = dev.data().info.unit();
+        Self::compatible(d, u)?;
+        // A fault-capable domain needs PRI, which the driver does not enable
+        // (`intel_iommu_enable_iopf()`).
+        if d.domain().has_iopf_handler() {
+            return Err(ENODEV);
+        }
+        let did = d.get_did(u)?;
+        let e = match d.hw_info() {
+            // `domain_setup_first_level()`.
+            VtdHwInfo::First(i) => PasidEntry::first_stage(&FirstStage {
+                fsptptr: i.gcr3_pt,
+                did,
+                agaw: u.agaw(),
+                five_level: i.levels == 5,
+                pgsnp: false,
+                pwsnp: !d.incoherent,
+            }),
+            // `pasid_pte_config_second_level()`.
+            VtdHwInfo::Second(i) => PasidEntry::second_stage(&SecondStage {
+                ssptptr: i.ssptptr,
+                aw: i.aw,
+                did,
+                coherent: !d.incoherent,
+                dirty_tracking: false,
+            }),
+        };
+        match replace_rid_entry(dev, Some(&e)) {
+            Ok(true) => put_old(u, old),
+            // Attached already: the domain ID is counted once for the device.
+            Ok(false) => d.put_did(u),
+            Err(err) => {
+                d.put_did(u);
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_iotlb_all(d: &PagingDomain<Self>) {
+        d.flush(None);
+    }
+
+    fn iotlb_sync(d: &PagingDomain<Self>, gather: &Gather) {
+        if gather.start() <= gather.end() {
+            d.flush(Some((gather.start() as u64, gather.end() as u64)));
+        }
+    }
+}
+
+/// Nested domains: none (the driver does not implement `domain_alloc_nested`).
+enum NoNested {}
+
+#[vtable]
+impl NestedOps for NoNested {
+    type Driver = IntelIommu;
+    const TABLE: &'static NestedTable<Self> = kernel::iommu_static_table!(NestedTable<NoNested>);
+
+    fn attach_dev(
+        d: &NestedDomain<Self>,
+        _dev: &ProbedDevice<IntelIommu>,
+        _old: Option<&Domain>,
+    ) -> Result {
+        match **d {}
+    }
+}
+
+/// vIOMMUs: none (VT-d has no vIOMMU in 7.3).
+enum NoViommu {}
+
+#[vtable]
+impl ViommuOps for NoViommu {
+    type Driver = IntelIommu;
+    type HwQueue = ();
+    const TABLE: &'static ViommuTable<Self> = kernel::iommu_static_table!(ViommuTable<NoViommu>);
+
+    fn destroy(v: &Viommu<Self>) {
+        match **v {}
+    }
+}

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The C DMAR units the driver runs on (`drivers/iommu/intel/rust_seam.h`).
+//!
+//! This file is the driver's abstraction of that C interface, private to it: the only part of the
+//! driver that uses the C bindings (the lint of `riommu test` names it as an abstraction file).
+//! C keeps the units (`struct intel_iommu`: registers, root and context tables, invalidation
+//! queue, faults, interrupt remapping) and probes devices into their `struct
+//! device_domain_info` (PASID table, scalable-mode context entry); the driver registers the units
+//! with its operations ([`register`]), writes the RID's PASID-table entry ([`RidEntry`]) and
+//! submits invalidation descriptors ([`Unit::qi_submit`]).
+
+use crate::hw::{Cap, Ecap, PasidEntry, QiDesc};
+use core::{
+    marker::PhantomData,
+    ptr::{self, NonNull},
+};
+use kernel::{
+    bindings,
+    device::Device,
+    error::to_result,
+    iommu::{
+        device::{ForeignRegistration, InstanceRef, ProbeInstances},
+        ops::{Driver, ResvRegions},
+    },
+    prelude::*,
+    sync::barrier::{dma_mb, Write},
+    types::Opaque,
+};
+
+/// The C device of `dev`.
+fn raw_dev(dev: &Device) -> *mut bindings::device {
+    // `Device` is `repr(transparent)` over `Opaque<struct device>`, which is over the C struct:
+    // the reference's address is the C device's.
+    ptr::from_ref(dev).cast_mut().cast()
+}
+
+/// A DMAR unit (C `struct intel_iommu`).
+///
+/// # Invariants
+///
+/// The unit is an active DMAR unit, which C keeps for the kernel's life: it is set up at boot
+/// (`intel_iommu_init()`) and never removed, because DMAR hotplug is refused with the Rust
+/// driver (`dmar_iommu_hotplug()`). Its `cap`, `ecap`, `agaw` and `name` are not written after
+/// boot.
+#[repr(transparent)]
+pub(crate) struct Unit(Opaque<bindings::intel_iommu>);
+
+// SAFETY: C's unit is shared by every CPU; the fields read here are constant after boot, and
+// the rest is used through C functions that take its locks.
+unsafe impl Send for Unit {}
+// SAFETY: As for `Send`.
+unsafe impl Sync for Unit {}
+
+impl Unit {
+    /// # Safety
+    ///
+    /// `iommu` is an active DMAR unit.
+    unsafe fn from_raw(iommu: *mut bindings::intel_iommu) -> &'static Self {
+        // SAFETY: `Unit` is `repr(transparent)` over the C struct; the unit lives as long as the
+        // kernel (this function's `# Safety` section and the type invariant).
+        unsafe { &*iommu.cast::<Self>() }
+    }
+
+    fn raw(&self) -> *mut bindings::intel_iommu {
+        self.0.get()
+    }
+
+    /// The capability register.
+    pub(crate) fn cap(&self) -> Cap {
+        // SAFETY: Read once at boot and constant after (type invariant).
+        Cap(unsafe { (*self.raw()).cap })
+    }
+
+    /// The extended capability register.
+    pub(crate) fn ecap(&self) -> Ecap {
+        // SAFETY: As for `cap`.
+        Ecap(unsafe { (*self.raw()).ecap })
+    }
+
+    /// The adjusted guest address width the unit was set up with (`iommu->agaw`).
+    pub(crate) fn agaw(&self) -> u8 {
+        // SAFETY: As for `cap`; an AGAW is 0 to 4.
+        unsafe { (*self.raw()).agaw as u8 }
+    }
+
+    /// The unit's name (`dmar0`, ...).
+    pub(crate) fn name(&self) -> &CStr {
+        // SAFETY: As for `cap`; `name` is a NUL-terminated string in its array (`alloc_iommu()`
+        // formats it with `snprintf()`).
+        let name = unsafe { &(*self.raw()).name };
+        CStr::from_bytes_until_nul(name).unwrap_or(c"dmar")
+    }
+
+    /// Whether the unit runs in scalable mode (`sm_supported()`).
+    pub(crate) fn scalable_mode(&self) -> bool {
+        // SAFETY: An active unit (type invariant).
+        unsafe { bindings::intel_iommu_rs_sm_supported(self.raw()) }
+    }
+
+    /// The unit's `struct iommu_device` (embedded in `struct intel_iommu`).
+    fn iommu_device(&self) -> NonNull<bindings::iommu_device> {
+        // SAFETY: A field of the live unit (type invariant).
+        unsafe { NonNull::new_unchecked(&raw mut (*self.raw()).iommu) }
+    }
+
+    /// The unit's sysfs device (`/sys/class/iommu/<name>`), which C added at boot and keeps.
+    pub(crate) fn device(&self) -> Option<&'static Device> {
+        // SAFETY: `iommu.dev` was set by `iommu_device_sysfs_add()` in `intel_iommu_init()`
+        // before the driver runs, and stays (the unit is never removed, type invariant).
+        let dev = unsafe { (*self.raw()).iommu.dev };
+        // SAFETY: `dev` is a valid device for the kernel's life, as above.
+        (!dev.is_null()).then(|| unsafe { Device::from_raw(dev) })
+    }
+
+    /// Submits `descs` to the unit's invalidation queue and waits for the hardware to complete
+    /// them (`qi_submit_sync()`). May be called in atomic context.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` if the queue reported an invalid descriptor, `ETIMEDOUT` for a device-TLB
+    /// invalidation timeout (the errors of `qi_submit_sync()`).
+    pub(crate) fn qi_submit(&self, descs: &mut [QiDesc]) -> Result {
+        if descs.is_empty() {
+            return Ok(());
+        }
+        // SAFETY: `QiDesc` is `repr(transparent)` over four `u64`s, the layout of `struct
+        // qi_desc` (checked below); `descs` is valid for the call, which copies the descriptors
+        // into the queue; the unit has a queue (the driver refuses units without `ECAP.QIS`).
+        to_result(unsafe {
+            bindings::qi_submit_sync(self.raw(), descs.as_mut_ptr().cast(), descs.len() as u32, 0)
+        })
+    }
+
+    /// Allocates a domain ID of the unit (C `domain_attach_iommu()`: from `IDA_START_DID` up to
+    /// the number of domains the unit has).
+    ///
+    /// # Errors
+    ///
+    /// `ENOSPC` if every domain ID is in use, `ENOMEM`.
+    pub(crate) fn alloc_did(&self) -> Result<u16> {
+        // cap_ndoms(): 2^(4 + 2 * ND) domains.
+        let ndoms = 1u64 << (4 + 2 * (self.cap().0 & 0x7));
+        let max = (ndoms - 1).min(u64::from(u16::MAX)) as u32;
+        // SAFETY: `domain_ida` is the unit's initialised IDA (set up by `alloc_iommu()`), which
+        // takes its own lock.
+        let id = unsafe {
+            bindings::ida_alloc_range(
+                &raw mut (*self.raw()).domain_ida,
+                bindings::IDA_START_DID,
+                max,
+                bindings::GFP_KERNEL,
+            )
+        };
+        to_result(id)?;
+        Ok(id as u16)
+    }
+
+    /// Frees a domain ID of [`Self::alloc_did`] that no PASID-table entry uses any more.
+    pub(crate) fn free_did(&self, did: u16) {
+        // SAFETY: As in `alloc_did`; `did` was allocated from this IDA.
+        unsafe { bindings::ida_free(&raw mut (*self.raw()).domain_ida, did.into()) };
+    }
+}
+
+/// Whether C set DMA remapping up (`intel_iommu_init()` succeeded: `intel_iommu_enabled`);
+/// without it there is no unit to register.
+pub(crate) fn dma_remapping_initialised() -> bool {
+    // SAFETY: `intel_iommu_enabled` is written once, by `intel_iommu_init()` (a rootfs initcall),
+    // before this driver's init (a device initcall) reads it.
+    unsafe { bindings::intel_iommu_enabled != 0 }
+}
+
+/// The active DMAR units, in the order C set them up.
+pub(crate) fn units() -> impl Iterator<Item = &'static Unit> {
+    let mut prev: *mut bindings::intel_iommu = core::ptr::null_mut();
+    core::iter::from_fn(move || {
+        // SAFETY: `prev` is NULL or an active unit returned by the previous call.
+        let next = unsafe { bindings::intel_iommu_rs_next_unit(prev) };
+        if next.is_null() {
+            return None;
+        }
+        prev = next;
+        // SAFETY: An active unit, returned by C's list of them.
+        Some(unsafe { Unit::from_raw(next) })
+    })
+}
+
+/// Registers `unit` with the driver `D`'s operations; the core probes its devices during the
+/// call (C: `iommu_device_register()` in `intel_iommu_init()`).
+///
+/// # Errors
+///
+/// The errors of [`ForeignRegistration::new`].
+pub(crate) fn register<D: Driver<Instance = ()>>(
+    unit: &'static Unit,
+) -> Result<ForeignRegistration<D>> {
+    // SAFETY: The unit's `struct iommu_device` is C's, kept for the kernel's life (the unit is
+    // never removed), added to sysfs by `intel_iommu_init()` and, with the Rust driver, not
+    // registered by C.
+    unsafe { ForeignRegistration::new(unit.iommu_device()) }
+}
+
+/// Probes the ACPI namespace devices and turns DMA remapping on, once every unit is registered
+/// (`intel_iommu_enable_dmars()`, the end of C's `intel_iommu_init()`).
+pub(crate) fn enable_dmars() {
+    // SAFETY: No precondition; called once, after the units are registered.
+    unsafe { bindings::intel_iommu_rs_enable_dmars() };
+}
+
+/// The reserved regions of a device (`intel_iommu_get_resv_regions()`): the RMRRs of its scope
+/// as direct mappings, and the IOAPIC/MSI range.
+pub(crate) fn get_resv_regions(dev: &Device, regions: &mut ResvRegions<'_>) {
+    // SAFETY: `dev` is valid; the list is the caller's initialised list of reserved regions,
+    // which takes what is added.
+    unsafe { bindings::intel_iommu_rs_get_resv_regions(raw_dev(dev), regions.as_raw_list()) };
+}
+
+/// The C part of a probed device (`struct device_domain_info`): the unit, the RID, the PASID
+/// table and the ATS/PRI capabilities. It must be the first member of the driver's per-device
+/// data: C's PASID-table code finds it with `dev_iommu_priv_get()`.
+///
+/// # Invariants
+///
+/// Once [`DevInfo::probe`] succeeded, the info is probed (`__intel_iommu_probe_device()`) and its
+/// `iommu` is an active unit, until [`DevInfo::release`].
+#[repr(transparent)]
+pub(crate) struct DevInfo(Opaque<bindings::device_domain_info>);
+
+// SAFETY: C's per-device data, used under the IOMMU core's serialisation of a device's probe,
+// attach and release, and the unit's lock for the PASID table.
+unsafe impl Send for DevInfo {}
+// SAFETY: As for `Send`.
+unsafe impl Sync for DevInfo {}
+
+impl DevInfo {
+    /// Probes `dev` into the info, in place (`__intel_iommu_probe_device()`): finds its unit and
+    /// RID, allocates its PASID table and sets up its scalable-mode context entry. C sets
+    /// `dev->iommu->priv` to the info: the info must be the first member of what the driver
+    /// returns as its per-device data, whose address the IOMMU core then stores there too.
+    ///
+    /// # Errors
+    ///
+    /// `ENODEV` if no unit translates for `dev` or the unit is not registered; `ENOMEM`; the
+    /// errors of the PASID table and context setup.
+    pub(crate) fn probe(dev: &Device) -> impl PinInit<Self, Error> + '_ {
+        let init = move |slot: *mut Self| {
+            // `DevInfo` is `repr(transparent)` over `Opaque<struct device_domain_info>`.
+            let info = slot.cast::<bindings::device_domain_info>();
+            // SAFETY: `info` is memory for the info; all zeroes is what C's probe expects
+            // (`kzalloc()` in C).
+            unsafe { core::ptr::write_bytes(info, 0, 1) };
+            // SAFETY: `dev` is being probed by the IOMMU core (the caller is `probe_device`);
+            // `info` is zeroed and pinned (initialised in place in the per-device data, whose
+            // box is not moved), and lives until the driver's `release_device` has called
+            // `release`.
+            let iommu = unsafe { bindings::__intel_iommu_probe_device(raw_dev(dev), info) };
+            // INVARIANT: On success the info is probed; its `iommu` is the active unit
+            // `device_lookup_iommu()` found.
+            kernel::error::from_err_ptr(iommu).map(|_| ())
+        };
+        // SAFETY: On success the closure initialised `*slot` (the C probe filled the info); on
+        // error the info is not probed (C undid its steps) and may be freed.
+        unsafe { pin_init::pin_init_from_closure(init) }
+    }
+
+    /// Undoes [`Self::probe`] (`__intel_iommu_release_device()`): tears the context entry down,
+    /// frees the PASID table. Called once, from the driver's `release_device`.
+    ///
+    /// # Safety
+    ///
+    /// `dev` is the device the info was probed for, being released; the info is not used after.
+    pub(crate) unsafe fn release(&self, dev: &Device) {
+        // SAFETY: `dev` is the probed device, being released, whose `dev->iommu->priv` is still
+        // this info (the abstraction clears it after `release_device`).
+        unsafe { bindings::__intel_iommu_release_device(raw_dev(dev)) };
+    }
+
+    fn raw(&self) -> *mut bindings::device_domain_info {
+        self.0.get()
+    }
+
+    /// The unit that translates for the device.
+    pub(crate) fn unit(&self) -> &'static Unit {
+        // SAFETY: Probed: `iommu` is an active unit (type invariant), set at probe and not
+        // changed after.
+        unsafe { Unit::from_raw((*self.raw()).iommu) }
+    }
+
+    /// The instance for `probe_device` to return: the unit's.
+    pub(crate) fn instance<'p, D: Driver<Instance = ()>>(
+        &self,
+        instances: &ProbeInstances<'p, D>,
+    ) -> Option<InstanceRef<'p, D>> {
+        // SAFETY: The unit's `struct iommu_device` is C's for the kernel's life; if its ops are
+        // `D`'s, it was registered by `register::<D>()`, whose `ForeignRegistration` the driver
+        // keeps as long as the kernel (or it is being registered, in that call).
+        unsafe { instances.foreign(self.unit().iommu_device()) }
+    }
+
+    /// Runs `f` on the RID's PASID-table entry (PASID 0, `IOMMU_NO_PASID`), under the unit's
+    /// lock (`iommu->lock`, which pasid.c holds to change entries).
+    ///
+    /// # Errors
+    ///
+    /// `ENODEV` if the device has no PASID table (or the table page cannot be allocated), as
+    /// `intel_pasid_get_entry()` failing in C.
+    pub(crate) fn with_rid_entry<R>(
+        &self,
+        dev: &Device,
+        f: impl FnOnce(&mut RidEntry<'_>) -> R,
+    ) -> Result<R> {
+        let unit = self.unit();
+        // SAFETY: `lock` is the unit's initialised spinlock (type invariant of `Unit`).
+        unsafe { bindings::spin_lock(&raw mut (*unit.raw()).lock) };
+        // SAFETY: `dev` is the probed device (its `priv` is this info), its PASID table is
+        // allocated at probe; the unit's lock is held, as the function needs for the table.
+        let pte = unsafe { bindings::intel_pasid_get_entry(raw_dev(dev), 0) };
+        let r = NonNull::new(pte).map(|pte| {
+            // INVARIANT: `pte` is the RID's entry, written only under the unit's lock, which is
+            // held until after `f`.
+            let mut e = RidEntry {
+                pte: pte.cast(),
+                unit,
+                _lock: PhantomData,
+            };
+            f(&mut e)
+        });
+        // SAFETY: Locked above.
+        unsafe { bindings::spin_unlock(&raw mut (*unit.raw()).lock) };
+        r.ok_or(ENODEV)
+    }
+}
+
+/// The RID's PASID-table entry of a device, locked.
+///
+/// The hardware reads the entry while it is present, so a present entry is not rewritten: it is
+/// made not present first, invalidated, and only then rewritten ([`RidEntry::clear_present`],
+/// [`RidEntry::write`]); the quadword that holds the Present bit is written last.
+///
+/// # Invariants
+///
+/// `pte` is the entry, in a PASID table page of the device that stays allocated while the
+/// device is probed; the unit's lock is held for `'a`.
+pub(crate) struct RidEntry<'a> {
+    pte: NonNull<[u64; 8]>,
+    unit: &'a Unit,
+    _lock: PhantomData<&'a mut ()>,
+}
+
+impl RidEntry<'_> {
+    /// The entry as it is now.
+    pub(crate) fn read(&self) -> PasidEntry {
+        let mut e = PasidEntry::default();
+        for (i, q) in e.0.iter_mut().enumerate() {
+            // SAFETY: `pte` is the locked entry (type invariant); the hardware only reads it.
+            *q = unsafe { self.pte.as_ptr().cast::<u64>().add(i).read_volatile() };
+        }
+        e
+    }
+
+    /// Writes the entry back from the CPU caches for a unit whose walks do not snoop
+    /// (`ECAP.C` clear: `clflush_cache_range()`, as pasid.c does after each change).
+    fn flush_cpu_cache(&self) {
+        if !self.unit.ecap().coherent() {
+            // SAFETY: `pte` is the 64-byte entry (type invariant).
+            unsafe { bindings::clflush_cache_range(self.pte.as_ptr().cast(), 64) };
+        }
+    }
+
+    /// Writes `e` into the entry, which is not present: quadwords 1 to 7, a write barrier, then
+    /// quadword 0, which holds the Present bit (`pasid_set_present()`).
+    pub(crate) fn write(&mut self, e: &PasidEntry) {
+        let p = self.pte.as_ptr().cast::<u64>();
+        for i in 1..8 {
+            // SAFETY: The locked entry (type invariant), not present: the hardware does not use
+            // it until quadword 0 below makes it present.
+            unsafe { p.add(i).write_volatile(e.0[i]) };
+        }
+        // The other quadwords must be visible to the hardware before the Present bit.
+        dma_mb(Write);
+        // SAFETY: As above.
+        unsafe { p.write_volatile(e.0[0]) };
+        self.flush_cpu_cache();
+    }
+
+    /// Makes the entry not present, keeping its other fields (`pasid_clear_present()`); the
+    /// caller then invalidates the caches that may hold it.
+    pub(crate) fn clear_present(&mut self) {
+        let p = self.pte.as_ptr().cast::<u64>();
+        // SAFETY: The locked entry (type invariant).
+        unsafe { p.write_volatile(p.read_volatile() & !1) };
+        // The entry is not present before anything that follows (the invalidations).
+        dma_mb(Write);
+        self.flush_cpu_cache();
+    }
+
+    /// Zeroes the entry, which is not present (`pasid_clear_entry()`).
+    pub(crate) fn clear(&mut self) {
+        let p = self.pte.as_ptr().cast::<u64>();
+        for i in 0..8 {
+            // SAFETY: The locked entry (type invariant), not present.
+            unsafe { p.add(i).write_volatile(0) };
+        }
+        self.flush_cpu_cache();
+    }
+
+    /// The unit of the entry.
+    pub(crate) fn unit(&self) -> &Unit {
+        self.unit
+    }
+}
+
+kernel::static_assert!(size_of::<QiDesc>() == size_of::<bindings::qi_desc>());
+kernel::static_assert!(size_of::<PasidEntry>() == size_of::<bindings::pasid_entry>());
