@@ -120,24 +120,27 @@ profile_hwpt() { case $1 in *rhwpt*|rust-mod|rust-debug) echo Rust ;; *) echo C 
 
 # Which hardware IOMMU driver ARCH's kernel for PROFILE runs on, and on x86_64
 # the translation stage QEMU's VT-d offers (STAGE: fs, the default, or ss;
-# RIOMMU_VTD_STAGE in qemu_cmd): "c-vtd-fs" or "c-vtd-ss" for the upstream
-# C VT-d driver on x86_64, "c-smmuv3" for the upstream C SMMUv3 driver on
-# arm64, "rust-smmuv3" when the profile's config fragments set
-# CONFIG_ARM_SMMU_V3_RUST=y on arm64. Read from the fragments themselves, a
-# later one overriding an earlier one as in configure(), so that adding the
-# option to a profile's fragment is all it takes for the summary to say so.
+# RIOMMU_VTD_STAGE in qemu_cmd): "c-vtd-fs"/"c-vtd-ss" for the upstream C
+# VT-d driver, "rust-vtd-fs"/"rust-vtd-ss" when the profile's config
+# fragments set CONFIG_INTEL_IOMMU_RUST=y; on arm64 "c-smmuv3" for the
+# upstream C SMMUv3 driver, "rust-smmuv3" with CONFIG_ARM_SMMU_V3_RUST=y.
+# Read from the fragments themselves, a later one overriding an earlier one
+# as in configure(), so that adding the option to a profile's fragment is
+# all it takes for the summary to say so.
 profile_iommu() {
-	local arch=$1 profile=$2 f v val=n
-	if [ "$arch" = x86_64 ]; then
-		echo "c-vtd-${3:-fs}"
-		return
-	fi
+	local arch=$1 profile=$2 f v val=n opt
+	case $arch in x86_64) opt=INTEL_IOMMU_RUST ;; *) opt=ARM_SMMU_V3_RUST ;; esac
 	while read -r f; do
-		v=$(sed -n -e 's/^CONFIG_ARM_SMMU_V3_RUST=\([^[:space:]]*\).*/\1/p' \
-			-e 's/^# CONFIG_ARM_SMMU_V3_RUST is not set.*/n/p' "$f" | tail -n 1)
+		v=$(sed -n -e "s/^CONFIG_$opt=\([^[:space:]]*\).*/\1/p" \
+			-e "s/^# CONFIG_$opt is not set.*/n/p" "$f" | tail -n 1)
 		[ -z "$v" ] || val=$v
 	done < <(config_fragments "$arch" "$profile")
-	if [ "$val" = y ]; then echo rust-smmuv3; else echo c-smmuv3; fi
+	case $arch/$val in
+	x86_64/y) echo "rust-vtd-${3:-fs}" ;;
+	x86_64/*) echo "c-vtd-${3:-fs}" ;;
+	*/y) echo rust-smmuv3 ;;
+	*) echo c-smmuv3 ;;
+	esac
 }
 
 # The build of the same kind with fewer Rust parts: a new build directory

@@ -14,14 +14,15 @@ suites_of() {
 
 # vtd_ss_profiles ARCH PROFILE...: those of PROFILE... that x86_64 also boots
 # with QEMU's VT-d offering second-stage translation (no x-flts): the C
-# baseline. Their runs are "<arch>-<profile>-ss"; their dev_diff digests are
-# compared with the first one's.
+# baseline and the all-Rust build (the C and the Rust VT-d driver). Their runs
+# are "<arch>-<profile>-ss"; their dev_diff digests are compared with the
+# first one's.
 vtd_ss_profiles() {
 	local arch=$1 p
 	shift
 	[ "$arch" = x86_64 ] || return 0
 	for p in "$@"; do
-		case $p in default) echo "$p" ;; esac
+		case $p in default | rust-rhwpt) echo "$p" ;; esac
 	done
 }
 
@@ -68,7 +69,19 @@ run_checks() {
 	local arch=$1 iommu=$2 hdr mask=0 b
 	case $arch in
 	x86_64)
-		printf '{"vtd_scalable_mode": "DMAR: .*ecap [0-9a-f]+", "dmar_enabled": "DMAR: Intel\\\\(R\\\\) Virtualization Technology for Directed I/O"}'
+		# The stage QEMU offers, in the unit's ECAP (FLTS bit 47, SLTS bit
+		# 46), and with the Rust driver its registration of the unit.
+		case $iommu in
+		*-fs) b=$(( 1 << 47 )) ;;
+		*) b=$(( 1 << 46 )) ;;
+		esac
+		printf '{"vtd_scalable_mode": "DMAR: .*ecap [0-9a-f]+", "dmar_enabled": "DMAR: Intel\\\\(R\\\\) Virtualization Technology for Directed I/O", "vtd_%s_stage": {"regex": "DMAR: dmar0: .*ecap ([0-9a-f]+)", "bits": %d}' \
+			"$([ $b = $(( 1 << 47 )) ] && echo first || echo second)" "$b"
+		case $iommu in
+		rust-vtd-fs) printf ', "rust_vtd_registered": "intel_iommu_rs: dmar0: DMA remapping by the Rust driver .*first stage"' ;;
+		rust-vtd-ss) printf ', "rust_vtd_registered": "intel_iommu_rs: dmar0: DMA remapping by the Rust driver .*second stage"' ;;
+		esac
+		printf '}'
 		;;
 	arm64)
 		# The SMMUv3 driver of the run (C arm-smmu-v3 or Rust arm_smmu_v3_rs)
@@ -94,6 +107,7 @@ run_checks() {
 ABSTRACTION_FILES="
 drivers/iommu/iommufd/selftest_mock_glue.rs
 drivers/iommu/intel/rust/c_ref.rs
+drivers/iommu/intel/rust/dmar.rs
 "
 is_abstraction_file() {
 	case $1 in rust/*) return 0 ;; esac
@@ -218,7 +232,10 @@ cmd_test() {
 			cmd_build "$a" "$p"
 			cmd_initramfs "$a" "$p"
 			vt0=$(date +%s)
-			vm_run "$a" "$p" "$plan" "$logf" 1500 "$kargs" || log "VM $a-$p exited with $?"
+			# riommu.iommu= names the run's IOMMU driver to the tests that
+			# expect a known bug of an upstream C driver (riommu_dma_smoke).
+			vm_run "$a" "$p" "$plan" "$logf" 1500 "${kargs:+$kargs }riommu.iommu=$iommu" ||
+				log "VM $a-$p exited with $?"
 			specs+=("$(printf '{"name": "%s-%s", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "iommu": "%s", "kernel_args": "%s", "log": "%s", "build_seconds": %s, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
 				"$a" "$p" "$a" "$p" "$mock" "$hwpt" "$iommu" "$kargs" "$logf" \
 				"$(cat "$(build_dir "$a" "$p")/.riommu-build-seconds")" \
@@ -232,7 +249,7 @@ cmd_test() {
 			iommu=$(profile_iommu "$a" "$p" ss)
 			ss+=("$p")
 			vt0=$(date +%s)
-			RIOMMU_VTD_STAGE=ss vm_run "$a" "$p" "$(suites_of "$a")" "$logf" 1500 ||
+			RIOMMU_VTD_STAGE=ss vm_run "$a" "$p" "$(suites_of "$a")" "$logf" 1500 "riommu.iommu=$iommu" ||
 				log "VM $a-$p-ss exited with $?"
 			specs+=("$(printf '{"name": "%s-%s-ss", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "iommu": "%s", "kernel_args": "", "log": "%s", "build_seconds": 0, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
 				"$a" "$p" "$a" "$p" "$(profile_mock "$p")" "$(profile_hwpt "$p")" "$iommu" "$logf" \
@@ -314,7 +331,7 @@ cmd_test() {
 cmd_demo() {
 	local arch=${1:-x86_64} logf profile plan
 	case $arch in
-	x86_64) profile=default plan=kunit,dma_smoke ;;
+	x86_64) profile=rust plan=kunit,dma_smoke ;;
 	arm64) profile=rust plan=kunit,dma_smoke,nested_smmu ;;
 	*) die "usage: riommu demo [x86_64|arm64]" ;;
 	esac
@@ -323,11 +340,15 @@ cmd_demo() {
 	cmd_build "$arch" "$profile"
 	cmd_initramfs "$arch" "$profile"
 	mkdir -p "$OUT/logs"
-	vm_run "$arch" "$profile" "$plan" "$logf" 900 "$(run_kargs "$arch" "$profile")" || true
+	local kargs
+	kargs=$(run_kargs "$arch" "$profile")
+	vm_run "$arch" "$profile" "$plan" "$logf" 900 \
+		"${kargs:+$kargs }riommu.iommu=$(profile_iommu "$arch" "$profile")" || true
 	log "the IOMMU and the project's code at work (full console: $logf):"
 	tr -d '\r' <"$logf" | awk '
 		/DMAR: (IOMMU enabled|dmar0|Intel\(R\)|.*Queued)|iommu: Default domain|Adding to iommu group/ { print; next }
 		/arm_smmu_v3_rs .*(features|vSMMU)|# arm_smmu_v3_rs_hw: pass/ { print; next }
+		/intel_iommu_rs: |# intel_iommu_rs_hw: pass/ { print; next }
 		/# rust_iommu_user_data: pass|rust_doctest_kernel_iommu/ { print; next }
 		/riommu-suite-begin (dma_smoke|nested_smmu)/ { on = 1 }
 		on && !/riommu-devdiff/ { print }

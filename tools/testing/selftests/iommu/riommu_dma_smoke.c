@@ -84,6 +84,42 @@ static void result(bool ok, const char *fmt, ...)
 		failures++;
 }
 
+/*
+ * An expected failure: with KNOWN_BUG (a reason) set, a failure is reported
+ * as "not ok ... # TODO KNOWN_BUG" and not counted, a pass as "ok ... # TODO"
+ * (the harness counts that unexpected pass as a failure, so that the
+ * expectation is revisited).
+ */
+static void result_known_bug(bool ok, const char *known_bug, const char *name)
+{
+	if (!known_bug) {
+		result(ok, "%s", name);
+		return;
+	}
+	printf("%s %d %s # TODO %s\n", ok ? "ok" : "not ok", ++test_no, name, known_bug);
+	fflush(stdout);
+}
+
+/*
+ * The IOMMU driver of the run as the harness names it on the kernel command
+ * line (riommu.iommu=, e.g. c-vtd-fs or rust-vtd-ss): whether it starts with
+ * PREFIX.
+ */
+static bool iommu_driver_is(const char *prefix)
+{
+	char line[4096], *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+	bool is = false;
+
+	if (f && fgets(line, sizeof(line), f)) {
+		p = strstr(line, "riommu.iommu=");
+		is = p && !strncmp(p + strlen("riommu.iommu="), prefix, strlen(prefix));
+	}
+	if (f)
+		fclose(f);
+	return is;
+}
+
 static void diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -218,6 +254,71 @@ static void test_nest_parent(int devfd, int iommufd, uint32_t dev_id, uint32_t i
 }
 #endif
 
+#if defined(__x86_64__)
+#define FAILED_REPLACE_TESTS	2
+/*
+ * A replace the IOMMU driver refuses must leave the device translating through
+ * its current domain (iommufd_device_replace(): "no change is made to the
+ * attachment"). The new HWPT is fault-capable (IOMMU_HWPT_FAULT_ID_VALID), which
+ * VT-d attaches only to a device with PRI enabled; edu has none, so the attach
+ * fails in the driver with ENODEV (the C driver's intel_iommu_enable_iopf()),
+ * after every check of the core. The C driver has blocked the device by then
+ * (intel_iommu_attach_device() calls device_block_translation() first) and the
+ * core re-attaches the old domain; the Rust driver changes nothing before its
+ * checks pass. Then DMA through the old domain at IOVA, both ways. Reports
+ * FAILED_REPLACE_TESTS results.
+ */
+static void test_failed_replace(int devfd, int iommufd, uint32_t dev_id, uint64_t iova,
+				unsigned char *out, unsigned char *in)
+{
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_fault_alloc fault = { .size = sizeof(fault) };
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommu_hwpt_alloc hwpt = {
+		.size = sizeof(hwpt),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+		.dev_id = dev_id,
+	};
+	int rc, err;
+
+	if (ioctl(iommufd, IOMMU_FAULT_QUEUE_ALLOC, &fault) ||
+	    ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas))
+		bail("IOMMU_FAULT_QUEUE_ALLOC or IOMMU_IOAS_ALLOC");
+	hwpt.pt_id = ioas.out_ioas_id;
+	hwpt.fault_id = fault.out_fault_id;
+	if (ioctl(iommufd, IOMMU_HWPT_ALLOC, &hwpt))
+		bail("IOMMU_HWPT_ALLOC(FAULT_ID_VALID)");
+	attach.pt_id = hwpt.out_hwpt_id;
+	rc = ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+	err = rc ? errno : 0;
+	diag("replace with a fault-capable HWPT: %s", rc ? strerror(err) : "succeeded");
+	result(rc && err == ENODEV, "replace_iopf_hwpt_enodev");
+	/* A DMA that did not happen must not look like one that did. */
+	memset(in, 0, EDU_BUF_SIZE);
+	if (edu_dma(iova, EDU_BUF, EDU_BUF_SIZE, 0) ||
+	    edu_dma(EDU_BUF, iova + EDU_BUF_SIZE, EDU_BUF_SIZE, EDU_CMD_TO_RAM))
+		diag("DMA after the failed replace timed out");
+	/*
+	 * The upstream C driver fails this: the device stays blocked (its PASID
+	 * entry cleared), also after the core re-attached the old domain.
+	 */
+	result_known_bug(!memcmp(out, in, EDU_BUF_SIZE),
+			 iommu_driver_is("c-vtd") ?
+			 "upstream C VT-d driver: intel_iommu_attach_device() blocks the device before checks that can fail" :
+			 NULL, "dma_after_failed_replace");
+	hwpt_destroy(iommufd, hwpt.out_hwpt_id);
+	hwpt_destroy(iommufd, ioas.out_ioas_id);
+	hwpt_destroy(iommufd, fault.out_fault_id);
+	close(fault.out_fault_fd);
+}
+#else
+#define FAILED_REPLACE_TESTS	0
+static void test_failed_replace(int devfd, int iommufd, uint32_t dev_id, uint64_t iova,
+				unsigned char *out, unsigned char *in)
+{
+}
+#endif
+
 /* Kernel log reader positioned at the end, for fault reports. */
 static int kmsg_open(void)
 {
@@ -305,7 +406,7 @@ int main(int argc, char **argv)
 	bool untouched;
 	size_t i;
 
-	printf("KTAP version 1\n1..%d\n", 11 + NEST_PARENT_TESTS);
+	printf("KTAP version 1\n1..%d\n", 11 + NEST_PARENT_TESTS + FAILED_REPLACE_TESTS);
 	fflush(stdout);
 
 	if (argc > 1)
@@ -371,6 +472,9 @@ int main(int argc, char **argv)
 
 	/* The same through a nest parent HWPT, back on the IOAS after it. */
 	test_nest_parent(devfd, iommufd, bind.out_devid, alloc.out_ioas_id, map.iova, out, in);
+
+	/* A refused replace keeps the device on the IOAS. */
+	test_failed_replace(devfd, iommufd, bind.out_devid, map.iova, out, in);
 
 	unmap.ioas_id = alloc.out_ioas_id;
 	unmap.iova = map.iova;
