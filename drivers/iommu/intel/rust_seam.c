@@ -23,10 +23,21 @@ struct intel_iommu *intel_iommu_rs_next_unit(struct intel_iommu *prev)
 	return next;
 }
 
-/* Only called from the Rust driver's init, a built-in initcall. */
-void __ref intel_iommu_rs_enable_dmars(void)
+int intel_iommu_rs_attach_prepare(struct device *dev)
 {
-	intel_iommu_enable_dmars();
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+
+	if (dev_is_real_dma_subdevice(dev))
+		return 1;
+	if (sm_supported(info->iommu) &&
+	    context_copied(info->iommu, info->bus, info->devfn))
+		return intel_pasid_setup_sm_context(dev);
+	return 0;
+}
+
+bool intel_iommu_rs_superpage(void)
+{
+	return intel_iommu_superpage;
 }
 
 void intel_iommu_rs_get_resv_regions(struct device *dev, struct list_head *head)

@@ -11,11 +11,12 @@
  * qi_submit_sync().
  *
  * Rules of the seam:
- * - intel_iommu_init() adds the units to sysfs but neither registers them nor
- *   turns DMA remapping on; the Rust driver registers each unit's
- *   struct iommu_device (embedded in struct intel_iommu) with its ops, then
- *   calls intel_iommu_rs_enable_dmars(). Units are never removed: DMAR hotplug
- *   is refused (dmar_iommu_hotplug()).
+ * - intel_iommu_init() adds the units to sysfs but does not register them: it
+ *   calls intel_iommu_rs_init() (the Rust driver's), which registers each
+ *   unit's struct iommu_device (embedded in struct intel_iommu) with the Rust
+ *   ops, then turns DMA remapping on, as C does after registering them. If the
+ *   Rust driver fails, remapping stays off. Units are never removed: DMAR
+ *   hotplug is refused (dmar_iommu_hotplug()).
  * - A device's struct device_domain_info is the first member of the Rust
  *   driver's per-device data, so that dev_iommu_priv_get() finds it as C's
  *   PASID-table code expects.
@@ -27,13 +28,20 @@
 #include "iommu.h"
 #include "pasid.h"
 
+/* The Rust driver's init, called by intel_iommu_init(); 0 or -errno. */
+int intel_iommu_rs_init(void);
 /* The active unit after @prev (the first one for NULL), or NULL. */
 struct intel_iommu *intel_iommu_rs_next_unit(struct intel_iommu *prev);
 /*
- * Probes the ACPI namespace devices and turns DMA remapping on, once, from the
- * Rust driver's init (it calls __init code).
+ * Before an attach of probed @dev: 1 if it has no PASID-table entry of its own
+ * to write (a real DMA subdevice, which translates through its parent's), 0 if
+ * it has, or the error of setting up a context entry copied from the previous
+ * kernel (kdump), which paging_domain_compatible() replaces at the first
+ * attach.
  */
-void intel_iommu_rs_enable_dmars(void);
+int intel_iommu_rs_attach_prepare(struct device *dev);
+/* Whether large pages may be used (intel_iommu=sp_off clears it). */
+bool intel_iommu_rs_superpage(void);
 /* intel_iommu_get_resv_regions(): RMRRs and the IOAPIC/MSI range. */
 void intel_iommu_rs_get_resv_regions(struct device *dev, struct list_head *head);
 /* sm_supported(): scalable mode is on for @iommu. */

@@ -614,8 +614,9 @@ pub(crate) unsafe fn instance_data<'b, D: Driver>(
         build_assert!(size_of::<D::Instance>() == 0);
         // SAFETY: A driver with foreign instances has `Instance = ()`: its instances are made
         // only by `ForeignRegistration<D>` and found only by `ProbeInstances::foreign`, both of
-        // which require it. A dangling, aligned pointer is a valid reference to a zero-sized
-        // value, and `()` has no invariant.
+        // which require it (`D: Driver<Instance = ()>`), and only they give the core an instance
+        // with `D::OPS` for such a driver. A dangling, aligned pointer is a valid reference to a
+        // zero-sized value, and `()` has no invariant.
         return unsafe { NonNull::<D::Instance>::dangling().as_ref() };
     }
     // SAFETY: `iommu` is the `iommu` field of a `Registration<D>` live for `'b` (this function's

@@ -40,6 +40,9 @@ pub enum Cap {
     DeferredFlush,
     /// `IOMMU_CAP_ENFORCE_CACHE_COHERENCY`: `enforce_cache_coherency` can block non-coherent DMA.
     EnforceCacheCoherency,
+    /// `IOMMU_CAP_PRE_BOOT_PROTECTION`: the firmware had the IOMMU protect memory from DMA before
+    /// the kernel took over (Thunderbolt's `iommu_dma_protection`).
+    PreBootProtection,
     /// Any other capability (the C value).
     Other(u32),
 }
@@ -52,6 +55,7 @@ impl Cap {
             bindings::iommu_cap_IOMMU_CAP_NOEXEC => Cap::NoExec,
             bindings::iommu_cap_IOMMU_CAP_DEFERRED_FLUSH => Cap::DeferredFlush,
             bindings::iommu_cap_IOMMU_CAP_ENFORCE_CACHE_COHERENCY => Cap::EnforceCacheCoherency,
+            bindings::iommu_cap_IOMMU_CAP_PRE_BOOT_PROTECTION => Cap::PreBootProtection,
             other => Cap::Other(other),
         }
     }

@@ -19,6 +19,7 @@ use kernel::{
     bindings,
     device::Device,
     error::to_result,
+    ffi::c_int,
     iommu::{
         device::{ForeignRegistration, InstanceRef, ProbeInstances},
         ops::{Driver, ResvRegions},
@@ -163,14 +164,6 @@ impl Unit {
     }
 }
 
-/// Whether C set DMA remapping up (`intel_iommu_init()` succeeded: `intel_iommu_enabled`);
-/// without it there is no unit to register.
-pub(crate) fn dma_remapping_initialised() -> bool {
-    // SAFETY: `intel_iommu_enabled` is written once, by `intel_iommu_init()` (a rootfs initcall),
-    // before this driver's init (a device initcall) reads it.
-    unsafe { bindings::intel_iommu_enabled != 0 }
-}
-
 /// The active DMAR units, in the order C set them up.
 pub(crate) fn units() -> impl Iterator<Item = &'static Unit> {
     let mut prev: *mut bindings::intel_iommu = core::ptr::null_mut();
@@ -201,11 +194,32 @@ pub(crate) fn register<D: Driver<Instance = ()>>(
     unsafe { ForeignRegistration::new(unit.iommu_device()) }
 }
 
-/// Probes the ACPI namespace devices and turns DMA remapping on, once every unit is registered
-/// (`intel_iommu_enable_dmars()`, the end of C's `intel_iommu_init()`).
-pub(crate) fn enable_dmars() {
-    // SAFETY: No precondition; called once, after the units are registered.
-    unsafe { bindings::intel_iommu_rs_enable_dmars() };
+/// The driver's init, called by C's `intel_iommu_init()` where it registered the units (a rootfs
+/// initcall, before device drivers bind), with DMA remapping still off; C turns it on if this
+/// returns 0, else leaves it off.
+///
+/// # Safety
+///
+/// Called once, by `intel_iommu_init()`, after it set the units up.
+#[kernel::macros::export]
+pub unsafe extern "C" fn intel_iommu_rs_init() -> c_int {
+    match crate::init() {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Whether large pages may be used (`intel_iommu=sp_off` says no).
+pub(crate) fn superpage() -> bool {
+    // SAFETY: No precondition; reads a flag the command line set at boot.
+    unsafe { bindings::intel_iommu_rs_superpage() }
+}
+
+/// Whether the firmware had the IOMMU protect memory before the kernel took over
+/// (`dmar_platform_optin()`).
+pub(crate) fn platform_optin() -> bool {
+    // SAFETY: No precondition; reads the DMAR table's flags.
+    unsafe { bindings::dmar_platform_optin() }
 }
 
 /// The reserved regions of a device (`intel_iommu_get_resv_regions()`): the RMRRs of its scope
@@ -259,8 +273,10 @@ impl DevInfo {
             // `device_lookup_iommu()` found.
             kernel::error::from_err_ptr(iommu).map(|_| ())
         };
-        // SAFETY: On success the closure initialised `*slot` (the C probe filled the info); on
-        // error the info is not probed (C undid its steps) and may be freed.
+        // SAFETY: On success the closure initialised `*slot` (the C probe filled the info). On
+        // error C undid the steps that allocated or registered anything, and the info may be
+        // freed: `dev->iommu->priv` may still point to it, but the core frees `dev->iommu` after
+        // a failed probe (`iommu_init_device()`), and nothing reads `priv` before.
         unsafe { pin_init::pin_init_from_closure(init) }
     }
 
@@ -285,6 +301,21 @@ impl DevInfo {
         // SAFETY: Probed: `iommu` is an active unit (type invariant), set at probe and not
         // changed after.
         unsafe { Unit::from_raw((*self.raw()).iommu) }
+    }
+
+    /// Prepares an attach of the device (`paging_domain_compatible()`'s last step and the
+    /// start of C's attach paths): replaces a context entry the previous kernel left (kdump)
+    /// with the device's own. Returns whether the device has a PASID-table entry of its own to
+    /// write: a real DMA subdevice (behind a VMD) translates through its parent's.
+    ///
+    /// # Errors
+    ///
+    /// The errors of `intel_pasid_setup_sm_context()`.
+    pub(crate) fn attach_prepare(&self, dev: &Device) -> Result<bool> {
+        // SAFETY: `dev` is the probed device whose `priv` is this info.
+        let r = unsafe { bindings::intel_iommu_rs_attach_prepare(raw_dev(dev)) };
+        to_result(r)?;
+        Ok(r == 0)
     }
 
     /// The instance for `probe_device` to return: the unit's.

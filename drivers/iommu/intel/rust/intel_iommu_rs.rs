@@ -9,8 +9,9 @@
 //! units in place of the C driver's (`drivers/iommu/intel/iommu.c`), on the seam of
 //! `rust_seam.h` ([`dmar`]):
 //!
-//! - it registers every unit with its operations at boot, then turns DMA remapping on
-//!   (`intel_iommu_init()`'s last steps), so devices are attached before translation starts;
+//! - C's `intel_iommu_init()` calls [`init`] where it registered the units (before device drivers
+//!   bind): it registers every unit with its operations, and C then turns DMA remapping on, so
+//!   devices are attached before translation starts;
 //! - paging domains on generic_pt, first stage (x86_64 format) where the unit has it, else second
 //!   stage (VTDSS), with the C driver's choice and checks (`intel_iommu_domain_alloc_paging_flags()`,
 //!   `paging_domain_compatible()`); identity (pass-through) and blocked domains;
@@ -25,8 +26,8 @@
 //!   IOAPIC range), PCI device groups.
 //!
 //! It needs scalable mode with queued invalidation, and refuses units with caching mode or
-//! write-buffer flushing (the C driver serves them); it has no ATS, PRI, PASIDs other than the
-//! RID's, SVA, dirty tracking or nesting (nest parents and `IOMMU_HWPT_DATA_VTD_S1` are refused
+//! write-buffer flushing: all or none, and DMA remapping then stays off; it has no ATS, PRI,
+//! PASIDs other than the RID's, SVA, dirty tracking or nesting (nest parents and `IOMMU_HWPT_DATA_VTD_S1` are refused
 //! with `EOPNOTSUPP`, what C answers on a unit without `ECAP.NEST`). Its hardware formats
 //! ([`hw`]) are compared bit for bit with the C driver's by the KUnit suite `intel_iommu_rs_hw`.
 
@@ -46,9 +47,9 @@ use kernel::{
         user_data::{vtd, UserData},
         viommu::{Viommu, ViommuOps, ViommuTable},
     },
-    new_spinlock,
+    new_mutex, new_spinlock_irq,
     prelude::*,
-    sync::SpinLock,
+    sync::{Mutex, SpinLockIrq},
 };
 
 mod dmar;
@@ -60,12 +61,17 @@ mod c_ref;
 use dmar::{DevInfo, Unit};
 use hw::{FirstStage, IotlbGran, PasidCacheGran, PasidEntry, QiDesc, SecondStage};
 
-module! {
-    type: IntelIommuRs,
-    name: "intel_iommu_rs",
-    authors: ["riommu developers"],
-    description: "Intel VT-d DMA remapping in Rust",
-    license: "GPL",
+/// The log prefix of `pr_*!` (the driver is built in and has no `module!`: C calls its [`init`]).
+pub(crate) const __LOG_PREFIX: &[u8] = b"intel_iommu_rs\0";
+
+/// The module the driver is part of: the kernel image (`INTEL_IOMMU` is a bool).
+pub(crate) struct LocalModule;
+
+impl kernel::ModuleMetadata for LocalModule {
+    const NAME: &'static CStr = c"intel_iommu_rs";
+    // SAFETY: Built in: there is no module, NULL is the kernel's owner.
+    const THIS_MODULE: kernel::ThisModule =
+        unsafe { kernel::ThisModule::from_ptr(core::ptr::null_mut()) };
 }
 
 /// The domain ID of pass-through entries (`FLPT_DEFAULT_DID`), below those of
@@ -91,52 +97,78 @@ fn unit_unsupported(u: &Unit) -> Option<&'static str> {
     }
 }
 
-/// The module: the registrations of the units, kept as long as the kernel (the driver is built
-/// in).
-struct IntelIommuRs {
-    _units: KVec<ForeignRegistration<IntelIommu>>,
-}
-
-impl kernel::Module for IntelIommuRs {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
-        let mut units = KVec::new();
-        if !dmar::dma_remapping_initialised() {
-            return Ok(Self { _units: units });
+/// Registers every DMAR unit with the driver's operations; the core probes their devices then.
+/// Called by C's `intel_iommu_init()` ([`dmar::intel_iommu_rs_init`]), which turns DMA remapping
+/// on if this succeeds. All units or none: a unit left to nobody would block its devices' DMA
+/// once remapping is on.
+fn init() -> Result {
+    for u in dmar::units() {
+        if let Some(why) = unit_unsupported(u) {
+            pr_err!("{}: {}: the Rust driver does not take it\n", u.name(), why);
+            return Err(ENODEV);
         }
-        // All or nothing: a unit left to nobody would block its devices' DMA once remapping is
-        // on.
-        for u in dmar::units() {
-            if let Some(why) = unit_unsupported(u) {
-                pr_err!("{}: {}: DMA remapping stays off\n", u.name(), why);
-                return Err(ENODEV);
-            }
-        }
-        for u in dmar::units() {
-            units.push(dmar::register::<IntelIommu>(u)?, GFP_KERNEL)?;
-            pr_info!(
-                "{}: DMA remapping by the Rust driver (cap {:#x} ecap {:#x}, {} stage)\n",
-                u.name(),
-                u.cap().0,
-                u.ecap().0,
-                if u.ecap().flts() { "first" } else { "second" }
-            );
-        }
-        if !units.is_empty() {
-            dmar::enable_dmars();
-        }
-        Ok(Self { _units: units })
     }
+    let mut units = KVec::new();
+    for u in dmar::units() {
+        units.push(dmar::register::<IntelIommu>(u)?, GFP_KERNEL)?;
+        pr_info!(
+            "{}: DMA remapping by the Rust driver (cap {:#x} ecap {:#x}, {} stage)\n",
+            u.name(),
+            u.cap().0,
+            u.ecap().0,
+            if u.ecap().flts() { "first" } else { "second" }
+        );
+    }
+    // The units stay registered as long as the kernel: the driver is built in, and DMAR hotplug
+    // is refused.
+    core::mem::forget(units);
+    Ok(())
 }
 
 /// The driver (its `struct iommu_ops`).
 struct IntelIommu;
 
-/// Per-device data: C's `struct device_domain_info`, first, where `dev_iommu_priv_get()` finds it.
+/// Per-device data: C's `struct device_domain_info`, first, where `dev_iommu_priv_get()` finds it,
+/// and the paging domain the device is attached to (C: `info->domain`).
 #[repr(C)]
 #[pin_data]
 struct DevData {
     #[pin]
     info: DevInfo,
+    /// The address of the paging domain the device translates through, if any: only compared,
+    /// never dereferenced. It tells whether the device holds a use of that domain's domain ID,
+    /// without trusting the `old` the core passes (a device released during a reset recovery is
+    /// detached twice from its domain).
+    #[pin]
+    attached: Mutex<Option<usize>>,
+}
+
+impl DevData {
+    /// Records that the device now translates through `domain` (`None`: no paging domain) and
+    /// drops its use of the previous one's domain ID on `unit`.
+    fn switch_to(
+        &self,
+        unit: &'static Unit,
+        domain: Option<&PagingDomain<VtdDomain>>,
+        old: Option<&Domain>,
+    ) {
+        let prev = core::mem::replace(&mut *self.attached.lock(), domain.map(domain_addr));
+        if let Some(o) = old.and_then(|o| o.as_paging::<VtdDomain>()) {
+            if prev == Some(domain_addr(o)) {
+                o.put_did(unit);
+            }
+        }
+    }
+
+    /// Whether the device translates through `domain` now.
+    fn is_attached_to(&self, domain: &PagingDomain<VtdDomain>) -> bool {
+        *self.attached.lock() == Some(domain_addr(domain))
+    }
+}
+
+/// The address of a paging domain, to compare.
+fn domain_addr(d: &PagingDomain<VtdDomain>) -> usize {
+    core::ptr::from_ref(d).addr()
 }
 
 kernel::static_assert!(core::mem::offset_of!(DevData, info) == 0);
@@ -206,14 +238,16 @@ impl StaticOps for Identity {
     const TABLE: &'static StaticTable<Self> = kernel::iommu_static_table!(StaticTable<Identity>);
 
     fn attach_dev(_d: &Domain, dev: &ProbedDevice<IntelIommu>, old: Option<&Domain>) -> Result {
-        let u = dev.data().info.unit();
+        let data = dev.data();
+        let u = data.info.unit();
         if !u.ecap().pass_through() {
             return Err(EOPNOTSUPP);
         }
-        let e = PasidEntry::pass_through(FLPT_DEFAULT_DID, u.agaw(), u.ecap());
-        if replace_rid_entry(dev, Some(&e))? {
-            put_old(u, old);
+        if data.info.attach_prepare(dev)? {
+            let e = PasidEntry::pass_through(FLPT_DEFAULT_DID, u.agaw(), u.ecap());
+            replace_rid_entry(dev, Some(&e))?;
         }
+        data.switch_to(u, None, old);
         Ok(())
     }
 }
@@ -227,18 +261,12 @@ impl StaticOps for Blocked {
     const TABLE: &'static StaticTable<Self> = kernel::iommu_static_table!(StaticTable<Blocked>);
 
     fn attach_dev(_d: &Domain, dev: &ProbedDevice<IntelIommu>, old: Option<&Domain>) -> Result {
-        if replace_rid_entry(dev, None)? {
-            put_old(dev.data().info.unit(), old);
+        let data = dev.data();
+        if data.info.attach_prepare(dev)? {
+            replace_rid_entry(dev, None)?;
         }
+        data.switch_to(data.info.unit(), None, old);
         Ok(())
-    }
-}
-
-/// Drops the use a device of `unit` made of its old paging domain's domain ID, once it no longer
-/// translates through it.
-fn put_old(unit: &'static Unit, old: Option<&Domain>) {
-    if let Some(old) = old.and_then(|o| o.as_paging::<VtdDomain>()) {
-        old.put_did(unit);
     }
 }
 
@@ -264,6 +292,7 @@ impl Driver for IntelIommu {
         let data = KBox::pin_init(
             try_pin_init!(DevData {
                 info <- DevInfo::probe(dev),
+                attached <- new_mutex!(None),
             }),
             GFP_KERNEL,
         )?;
@@ -287,11 +316,12 @@ impl Driver for IntelIommu {
         dmar::get_resv_regions(dev, regions);
     }
 
-    fn capable(dev: &ProbedDevice<Self>, cap: Cap) -> bool {
-        // `intel_iommu_capable()`, without dirty tracking and ATS, which the driver does not do.
+    fn capable(_dev: &ProbedDevice<Self>, cap: Cap) -> bool {
+        // `intel_iommu_capable()`, without what the driver does not do: dirty tracking, ATS, and
+        // enforcing cache coherency (no `enforce_cache_coherency` operation yet).
         match cap {
             Cap::CacheCoherency => true,
-            Cap::EnforceCacheCoherency => dev.data().info.unit().ecap().sc(),
+            Cap::PreBootProtection => dmar::platform_optin(),
             _ => false,
         }
     }
@@ -368,9 +398,11 @@ struct VtdDomain {
     vasz_lg2: u8,
     /// The table's page walks do not snoop (`PT_FEAT_DMA_INCOHERENT`).
     incoherent: bool,
-    /// The domain IDs, per unit. A spinlock: IOTLB flushes may come from atomic context.
+    /// The domain IDs, per unit. An interrupt-disabling spinlock: IOTLB flushes come from the
+    /// DMA API's flush-queue timer and from interrupt handlers that unmap (C takes
+    /// `cache_lock` with `spin_lock_irqsave()`).
     #[pin]
-    tags: SpinLock<KVec<Tag>>,
+    tags: SpinLockIrq<KVec<Tag>>,
 }
 
 impl VtdDomain {
@@ -401,6 +433,8 @@ impl VtdDomain {
             },
             dma_dev: u.device(),
         };
+        // `intel_iommu=sp_off`: 4 KiB pages only.
+        let pgsize = if dmar::superpage() { pgsize } else { SZ_4K };
         let opts = PagingOptions {
             pgsize_bitmap: Some(pgsize),
             ..PagingOptions::default()
@@ -412,7 +446,7 @@ impl VtdDomain {
                 stage,
                 vasz_lg2,
                 incoherent,
-                tags <- new_spinlock!(KVec::new()),
+                tags <- new_spinlock_irq!(KVec::new()),
             }? Error),
         )
     }
@@ -629,14 +663,24 @@ impl PagingOps for VtdDomain {
         old: Option<&Domain>,
     ) -> Result {
         // Every check and allocation first: a failure leaves the device as it was.
-        let u = dev.data().info.unit();
+        let data = dev.data();
+        let u = data.info.unit();
+        // The core re-attaches the current domain after a failed replace: nothing to do.
+        if data.is_attached_to(d) {
+            return Ok(());
+        }
         Self::compatible(d, u)?;
         // A fault-capable domain needs PRI, which the driver does not enable
         // (`intel_iommu_enable_iopf()`).
         if d.domain().has_iopf_handler() {
             return Err(ENODEV);
         }
+        let own_entry = data.info.attach_prepare(dev)?;
         let did = d.get_did(u)?;
+        if !own_entry {
+            data.switch_to(u, Some(d), old);
+            return Ok(());
+        }
         let e = match d.hw_info() {
             // `domain_setup_first_level()`.
             VtdHwInfo::First(i) => PasidEntry::first_stage(&FirstStage {
@@ -656,15 +700,11 @@ impl PagingOps for VtdDomain {
                 dirty_tracking: false,
             }),
         };
-        match replace_rid_entry(dev, Some(&e)) {
-            Ok(true) => put_old(u, old),
-            // Attached already: the domain ID is counted once for the device.
-            Ok(false) => d.put_did(u),
-            Err(err) => {
-                d.put_did(u);
-                return Err(err);
-            }
+        if let Err(err) = replace_rid_entry(dev, Some(&e)) {
+            d.put_did(u);
+            return Err(err);
         }
+        data.switch_to(u, Some(d), old);
         Ok(())
     }
 
