@@ -35,7 +35,7 @@ use core::ptr;
 use kernel::{
     device::Device,
     iommu::{
-        device::{ForeignRegistration, ProbeInstances, ProbedDevice},
+        device::{ProbeInstances, ProbedDevice},
         domain::{
             Domain, NestedDomain, NestedOps, NestedTable, PagingDomain, PagingOps, PagingOptions,
             PagingTable, StaticDomain, StaticOps, StaticTable,
@@ -52,7 +52,7 @@ use kernel::{
     sync::{Mutex, SpinLockIrq},
 };
 
-mod dmar;
+pub mod dmar;
 pub mod hw;
 
 #[cfg(CONFIG_INTEL_IOMMU_RUST_KUNIT_TEST)]
