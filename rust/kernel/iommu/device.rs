@@ -681,6 +681,13 @@ impl<D: Driver<Instance = ()>> ForeignRegistration<D> {
         // invariant), and stays so while borrowed.
         InstanceRef(self.iommu, PhantomData)
     }
+
+    /// Keeps the instance registered for the kernel's life: for an instance C never removes
+    /// (VT-d refuses DMAR hotplug with a Rust driver), registered by a built-in driver that has
+    /// no place to keep the registration. Nothing is allocated, so nothing leaks.
+    pub fn keep(self) {
+        core::mem::forget(self);
+    }
 }
 
 impl<D: Driver<Instance = ()>> Drop for ForeignRegistration<D> {

@@ -120,8 +120,10 @@ fn init() -> Result {
         );
     }
     // The units stay registered as long as the kernel: the driver is built in, and DMAR hotplug
-    // is refused.
-    core::mem::forget(units);
+    // is refused. (On an error above, dropping `units` unregistered those registered.)
+    while let Some(r) = units.pop() {
+        r.keep();
+    }
     Ok(())
 }
 
