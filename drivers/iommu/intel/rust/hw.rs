@@ -16,7 +16,10 @@
 //! SRE, FLPM, WPE and EAFE fields without the checks of `intel_pasid_setup_nested()`; here they
 //! are dropped. The KUnit suite shows both.
 
-use kernel::prelude::*;
+use kernel::{
+    iommu::{ops::alloc_flags, user_data::vtd},
+    prelude::*,
+};
 
 /// log2 of the VT-d page size (`VTD_PAGE_SHIFT`): 4 KiB.
 pub const VTD_PAGE_SHIFT: u32 = 12;
@@ -586,6 +589,73 @@ impl VtdS1Invalidate {
     }
 }
 
+/// The checks of a second-stage paging domain's allocation flags
+/// (`intel_iommu_domain_alloc_second_stage()`), on a unit in scalable mode `sm` with `ecap`. The
+/// driver has no dirty tracking: `IOMMU_HWPT_ALLOC_DIRTY_TRACKING` is refused as on a unit
+/// without `ECAP.SLADS`.
+///
+/// # Errors
+///
+/// `EOPNOTSUPP` for a flag other than `NEST_PARENT`, `DIRTY_TRACKING` and `PASID`, for
+/// `NEST_PARENT` on a unit that does not nest ([`nested_supported`]), for `DIRTY_TRACKING`, and
+/// for a unit in scalable mode without second-stage translation.
+pub fn second_stage_alloc_check(sm: bool, ecap: Ecap, flags: u32) -> Result {
+    let known = alloc_flags::NEST_PARENT | alloc_flags::DIRTY_TRACKING | alloc_flags::PASID;
+    if flags & !known != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if (flags & alloc_flags::NEST_PARENT != 0 && !nested_supported(sm, ecap))
+        || flags & alloc_flags::DIRTY_TRACKING != 0
+    {
+        return Err(EOPNOTSUPP);
+    }
+    if sm && !ecap.slts() {
+        return Err(EOPNOTSUPP);
+    }
+    Ok(())
+}
+
+/// The checks of a nested domain's allocation (`intel_iommu_domain_alloc_nested()`), in its
+/// order, before the user data is copied: on a unit in scalable mode `sm` with `ecap`, with the
+/// `IOMMU_HWPT_ALLOC_*` `flags`, user data of type `data_type`, on a parent that is a
+/// second-stage nest parent or not (`parent_ok`).
+///
+/// # Errors
+///
+/// `EOPNOTSUPP` on a unit that does not nest or for a flag other than `PASID`, then for a type
+/// other than `IOMMU_HWPT_DATA_VTD_S1`; `EINVAL` for a parent that is not a second-stage nest
+/// parent.
+pub fn nested_alloc_check(
+    sm: bool,
+    ecap: Ecap,
+    flags: u32,
+    data_type: u32,
+    parent_ok: bool,
+) -> Result {
+    if !nested_supported(sm, ecap) || flags & !alloc_flags::PASID != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if data_type != vtd::HWPT_DATA_VTD_S1 {
+        return Err(EOPNOTSUPP);
+    }
+    if !parent_ok {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// The invalidation of the IOVAs `first..=last` of a nested domain's domain ID `did`, for the
+/// RID (`cache_tag_flush_range()` on a nested domain: PASID-based, page-selective or of every
+/// address), with the invalidation hint `leaf` (only leaf entries changed).
+pub const fn nested_invalidation(did: u16, first: u64, last: u64, leaf: bool) -> QiDesc {
+    let (addr, order) = psi_aligned(first, last);
+    if order >= MAX_AGAW_PFN_WIDTH {
+        QiDesc::piotlb_all(did, 0)
+    } else {
+        QiDesc::piotlb(did, 0, addr, order, leaf)
+    }
+}
+
 #[cfg(CONFIG_INTEL_IOMMU_RUST_KUNIT_TEST)]
 #[kunit_tests(intel_iommu_rs_hw)]
 mod tests {
@@ -862,6 +932,90 @@ mod tests {
             (0, MAX_AGAW_PFN_WIDTH)
         );
         assert_eq!(inv(0, 0, 0, 0).range(), Ok((0, u64::MAX, false)));
+        Ok(())
+    }
+
+    /// The allocation checks on a fake unit that nests (scalable mode, `ECAP.NEST`, `ECAP.SLTS`)
+    /// and on one like QEMU's (no `NEST`), with the errno of the C functions they keep.
+    #[test]
+    fn vtd_s1_allocation_keeps_c_errno() -> Result {
+        let nest = Ecap((1 << 26) | (1 << 46) | (1 << 43));
+        let qemu_fs = Ecap((1 << 47) | (1 << 43));
+        let qemu_ss = Ecap((1 << 46) | (1 << 43));
+        let (np, dirty, pasid) = (
+            alloc_flags::NEST_PARENT,
+            alloc_flags::DIRTY_TRACKING,
+            alloc_flags::PASID,
+        );
+        // intel_iommu_domain_alloc_second_stage().
+        let ss = [
+            (true, nest, 0, Ok(())),
+            (true, nest, np, Ok(())),
+            (true, nest, np | pasid, Ok(())),
+            (true, nest, 1 << 7, Err(EOPNOTSUPP)),
+            (true, nest, dirty, Err(EOPNOTSUPP)),
+            (false, nest, np, Err(EOPNOTSUPP)),
+            (true, qemu_ss, np, Err(EOPNOTSUPP)),
+            (true, qemu_ss, 0, Ok(())),
+            (true, qemu_fs, 0, Err(EOPNOTSUPP)),
+        ];
+        for (sm, ecap, flags, want) in ss {
+            assert_eq!(second_stage_alloc_check(sm, ecap, flags), want);
+        }
+        // intel_iommu_domain_alloc_nested(), in its order.
+        let s1 = vtd::HWPT_DATA_VTD_S1;
+        let nested = [
+            (true, nest, 0, s1, true, Ok(())),
+            (true, nest, pasid, s1, true, Ok(())),
+            (true, nest, 0, s1, false, Err(EINVAL)),
+            (true, nest, 0, s1 + 1, false, Err(EOPNOTSUPP)),
+            (true, nest, np, s1, true, Err(EOPNOTSUPP)),
+            (true, nest, dirty, s1 + 1, false, Err(EOPNOTSUPP)),
+            (false, nest, 0, s1, true, Err(EOPNOTSUPP)),
+            (true, qemu_fs, 0, s1, true, Err(EOPNOTSUPP)),
+            (true, qemu_ss, 0, s1, false, Err(EOPNOTSUPP)),
+        ];
+        for (sm, ecap, flags, ty, parent_ok, want) in nested {
+            assert_eq!(nested_alloc_check(sm, ecap, flags, ty, parent_ok), want);
+        }
+        Ok(())
+    }
+
+    /// A nested domain's invalidation requests, checked and converted, against C's conversion
+    /// (`calculate_psi_aligned_address()`, then `qi_desc_piotlb()` or `qi_desc_piotlb_all()`).
+    #[test]
+    fn vtd_s1_invalidation_descriptors_equal_c() -> Result {
+        let mut r = Rng(0x7357_1234_abcd_0042);
+        for i in 0..ROUNDS {
+            let req = VtdS1Invalidate {
+                addr: if i % 7 == 0 {
+                    0
+                } else {
+                    r.wide() & VTD_PAGE_MASK
+                },
+                npages: match i % 5 {
+                    0 => u64::MAX,
+                    1 => 1,
+                    2 => r.next() % 512,
+                    _ => r.next() % (1 << 30),
+                },
+                flags: (r.next() % 2) as u32,
+                reserved: 0,
+            };
+            let Ok((first, last, leaf)) = req.range() else {
+                // Only `u64::MAX` pages at a non-zero address.
+                assert!(req.npages == u64::MAX && req.addr != 0);
+                continue;
+            };
+            let did = r.next() as u16;
+            let (addr, order) = c_ref::psi_aligned(first, last);
+            let c = if order >= MAX_AGAW_PFN_WIDTH {
+                c_ref::qi_piotlb_all(did, 0)
+            } else {
+                c_ref::qi_piotlb(did, 0, addr, order, leaf)
+            };
+            assert_eq!(nested_invalidation(did, first, last, leaf), c);
+        }
         Ok(())
     }
 }

@@ -23,13 +23,17 @@
 //!   stage, page- or domain-selective for second stage, `cache_tag_flush_range()`), one domain ID
 //!   per unit a domain is attached on;
 //! - `hw_info` (`struct iommu_hw_info_vtd`), `capable`, reserved regions (C's RMRRs and the
-//!   IOAPIC range), PCI device groups.
+//!   IOAPIC range), PCI device groups;
+//! - nesting (`nested.c`): second-stage nest parents on a unit with `ECAP.NEST`, nested domains
+//!   from a user's `IOMMU_HWPT_DATA_VTD_S1` stage 1 (a nested PASID-table entry, PGTT 011b), and
+//!   the user's stage-1 invalidations (`IOMMU_HWPT_INVALIDATE_DATA_VTD_S1`), each with the C
+//!   driver's checks and errno. QEMU reports no `ECAP.NEST`: there both refuse a nest parent with
+//!   `EOPNOTSUPP`, and KUnit checks the rest below the hardware.
 //!
 //! It needs scalable mode with queued invalidation, and refuses units with caching mode or
 //! write-buffer flushing: all or none, and DMA remapping then stays off; it has no ATS, PRI,
-//! PASIDs other than the RID's, SVA, dirty tracking or nesting (nest parents and `IOMMU_HWPT_DATA_VTD_S1` are refused
-//! with `EOPNOTSUPP`, what C answers on a unit without `ECAP.NEST`). Its hardware formats
-//! ([`hw`]) are compared bit for bit with the C driver's by the KUnit suite `intel_iommu_rs_hw`.
+//! PASIDs other than the RID's, SVA or dirty tracking. Its hardware formats ([`hw`]) are compared
+//! bit for bit with the C driver's by the KUnit suite `intel_iommu_rs_hw`.
 
 use core::ptr;
 use kernel::{
@@ -44,7 +48,7 @@ use kernel::{
         ops::{alloc_flags, hw_info, Cap, DeviceGroup, Driver, HwInfo, OpsTable, Probed},
         pgtable::Gather,
         pt::{features, CommonConfig, TopLevelConfig, VtdConfig, VtdHwInfo, VtdStage},
-        user_data::{vtd, UserData},
+        user_data::{vtd, UserData, UserDataArray},
         viommu::{Viommu, ViommuOps, ViommuTable},
     },
     new_mutex, new_spinlock_irq,
@@ -59,7 +63,9 @@ pub mod hw;
 mod c_ref;
 
 use dmar::{DevInfo, Unit};
-use hw::{FirstStage, IotlbGran, PasidCacheGran, PasidEntry, QiDesc, SecondStage};
+use hw::{
+    FirstStage, IotlbGran, PasidCacheGran, PasidEntry, QiDesc, SecondStage, VtdS1, VtdS1Invalidate,
+};
 
 /// The log prefix of `pr_*!` (the driver is built in and has no `module!`: C calls its [`init`]).
 pub(crate) const __LOG_PREFIX: &[u8] = b"intel_iommu_rs\0";
@@ -146,31 +152,31 @@ struct DevData {
 }
 
 impl DevData {
-    /// Records that the device now translates through `domain` (`None`: no paging domain) and
-    /// drops its use of the previous one's domain ID on `unit`.
-    fn switch_to(
-        &self,
-        unit: &'static Unit,
-        domain: Option<&PagingDomain<VtdDomain>>,
-        old: Option<&Domain>,
-    ) {
-        let prev = core::mem::replace(&mut *self.attached.lock(), domain.map(domain_addr));
-        if let Some(o) = old.and_then(|o| o.as_paging::<VtdDomain>()) {
-            if prev == Some(domain_addr(o)) {
-                o.put_did(unit);
-            }
+    /// Records that the device now translates through the domain at `new` (a [`domain_addr`];
+    /// `None`: a static domain) and drops its use of the previous domain's domain ID on `unit`,
+    /// if `old` is the domain it recorded.
+    fn switch_to(&self, unit: &'static Unit, new: Option<usize>, old: Option<&Domain>) {
+        let prev = core::mem::replace(&mut *self.attached.lock(), new);
+        let Some(o) = old else { return };
+        if prev != Some(domain_addr(o)) {
+            return;
+        }
+        if let Some(p) = o.as_paging::<VtdDomain>() {
+            p.put_did(unit);
+        } else if let Some(n) = o.as_nested::<VtdNested>() {
+            VtdNested::put_did(n, unit);
         }
     }
 
     /// Whether the device translates through `domain` now.
-    fn is_attached_to(&self, domain: &PagingDomain<VtdDomain>) -> bool {
+    fn is_attached_to(&self, domain: &Domain) -> bool {
         *self.attached.lock() == Some(domain_addr(domain))
     }
 }
 
-/// The address of a paging domain, to compare.
-fn domain_addr(d: &PagingDomain<VtdDomain>) -> usize {
-    core::ptr::from_ref(d).addr()
+/// The address of a domain, to compare.
+fn domain_addr(d: &Domain) -> usize {
+    d.as_raw().addr()
 }
 
 kernel::static_assert!(core::mem::offset_of!(DevData, info) == 0);
@@ -277,7 +283,7 @@ impl Driver for IntelIommu {
     type DevData = DevData;
     type Instance = ();
     type Paging = VtdDomain;
-    type Nested = NoNested;
+    type Nested = VtdNested;
     type Viommu = NoViommu;
 
     const OPS: &'static OpsTable<Self> = kernel::iommu_static_table!(OpsTable<IntelIommu>);
@@ -345,23 +351,29 @@ impl Driver for IntelIommu {
 
     fn domain_alloc_nested(
         dev: &ProbedDevice<Self>,
-        _parent: &PagingDomain<VtdDomain>,
+        parent: &PagingDomain<VtdDomain>,
         flags: u32,
         user_data: &UserData,
-    ) -> Result<impl PinInit<NoNested, Error>> {
-        // `intel_iommu_domain_alloc_nested()`, in its order: a unit that nests, no flag but
-        // `IOMMU_HWPT_ALLOC_PASID`, a VTD_S1 table, on a second-stage nest parent. This driver
-        // makes no nest parent (`IOMMU_HWPT_ALLOC_NEST_PARENT` is refused), so the last check
-        // fails whenever the others pass (iommufd itself refuses a parent that is not one, with
-        // the same `EINVAL`).
+    ) -> Result<impl PinInit<VtdNested, Error>> {
+        // `intel_iommu_domain_alloc_nested()`, in its order.
         let u = dev.data().info.unit();
-        if !hw::nested_supported(u.scalable_mode(), u.ecap()) || flags & !alloc_flags::PASID != 0 {
-            return Err(EOPNOTSUPP);
-        }
-        if user_data.data_type() != vtd::HWPT_DATA_VTD_S1 {
-            return Err(EOPNOTSUPP);
-        }
-        Err::<Result<NoNested>, _>(EINVAL)
+        let parent_ok = parent.stage == VtdStage::Second && parent.nest_parent;
+        hw::nested_alloc_check(
+            u.scalable_mode(),
+            u.ecap(),
+            flags,
+            user_data.data_type(),
+            parent_ok,
+        )?;
+        let s1: vtd::HwptVtdS1 = user_data.read(vtd::HWPT_DATA_VTD_S1)?;
+        Ok(try_pin_init!(VtdNested {
+            s1: VtdS1 {
+                flags: s1.flags,
+                pgtbl_addr: s1.pgtbl_addr,
+                addr_width: s1.addr_width,
+            },
+            tags <- new_spinlock_irq!(KVec::new()),
+        }? Error))
     }
 
     fn domain_alloc_paging_flags(
@@ -400,23 +412,84 @@ struct VtdDomain {
     vasz_lg2: u8,
     /// The table's page walks do not snoop (`PT_FEAT_DMA_INCOHERENT`).
     incoherent: bool,
+    /// A second-stage nest parent (`IOMMU_HWPT_ALLOC_NEST_PARENT`).
+    nest_parent: bool,
     /// The domain IDs, per unit. An interrupt-disabling spinlock: IOTLB flushes come from the
     /// DMA API's flush-queue timer and from interrupt handlers that unmap (C takes
     /// `cache_lock` with `spin_lock_irqsave()`).
     #[pin]
     tags: SpinLockIrq<KVec<Tag>>,
+    /// The domain IDs of the nested domains on this nest parent, per unit: the IOTLB caches
+    /// stage-2 translations with them too.
+    #[pin]
+    nested_tags: SpinLockIrq<KVec<Tag>>,
+}
+
+/// The domain ID of a domain on `u` in `tags`, allocated for its first device there, counted
+/// once more; and whether it is new.
+fn tags_get(tags: &SpinLockIrq<KVec<Tag>>, u: &'static Unit) -> Result<(u16, bool)> {
+    {
+        let mut tags = tags.lock();
+        if let Some(t) = tags.iter_mut().find(|t| ptr::eq(t.unit, u)) {
+            t.users += 1;
+            return Ok((t.did, false));
+        }
+    }
+    let did = u.alloc_did()?;
+    let mut list = tags.lock();
+    if let Some(t) = list.iter_mut().find(|t| ptr::eq(t.unit, u)) {
+        t.users += 1;
+        let did_now = t.did;
+        drop(list);
+        u.free_did(did);
+        return Ok((did_now, false));
+    }
+    if let Err(e) = list.push(
+        Tag {
+            unit: u,
+            did,
+            users: 1,
+        },
+        GFP_ATOMIC,
+    ) {
+        drop(list);
+        u.free_did(did);
+        return Err(e.into());
+    }
+    Ok((did, true))
+}
+
+/// Drops a use of the domain ID on `u` in `tags`; returns it if that was the last, for the
+/// caller to free.
+fn tags_put(tags: &SpinLockIrq<KVec<Tag>>, u: &'static Unit) -> Option<u16> {
+    let mut tags = tags.lock();
+    let i = tags.iter().position(|t| ptr::eq(t.unit, u))?;
+    tags[i].users -= 1;
+    if tags[i].users > 0 {
+        return None;
+    }
+    let did = tags[i].did;
+    let _ = tags.remove(i);
+    Some(did)
 }
 
 impl VtdDomain {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         u: &'static Unit,
         stage: VtdStage,
         vasz_lg2: u8,
         top_level: u32,
         incoherent: bool,
+        nest_parent: bool,
         pgsize: u64,
     ) -> Result<Pin<KBox<PagingDomain<Self>>>> {
         let mut feats = features::FLUSH_RANGE;
+        // Read-only leaves of a nest parent are not honoured (erratum 772415): C makes them
+        // writable.
+        if nest_parent {
+            feats |= features::VTDSS_FORCE_WRITEABLE;
+        }
         if stage == VtdStage::First {
             feats |= features::SIGN_EXTEND;
         }
@@ -448,7 +521,9 @@ impl VtdDomain {
                 stage,
                 vasz_lg2,
                 incoherent,
+                nest_parent,
                 tags <- new_spinlock_irq!(KVec::new()),
+                nested_tags <- new_spinlock_irq!(KVec::new()),
             }? Error),
         )
     }
@@ -476,23 +551,14 @@ impl VtdDomain {
             vasz as u8,
             top,
             !u.ecap().smpwc(),
+            false,
             pgsize,
         )
     }
 
-    /// `intel_iommu_domain_alloc_second_stage()`, without nest parents and dirty tracking.
+    /// `intel_iommu_domain_alloc_second_stage()`, without dirty tracking.
     fn alloc_second_stage(u: &'static Unit, flags: u32) -> Result<Pin<KBox<PagingDomain<Self>>>> {
-        let known = alloc_flags::NEST_PARENT | alloc_flags::DIRTY_TRACKING | alloc_flags::PASID;
-        if flags & !known != 0 {
-            return Err(EOPNOTSUPP);
-        }
-        // C refuses these without `ECAP.NEST` or `ECAP.SLADS`; this driver has neither.
-        if flags & (alloc_flags::NEST_PARENT | alloc_flags::DIRTY_TRACKING) != 0 {
-            return Err(EOPNOTSUPP);
-        }
-        if u.scalable_mode() && !u.ecap().slts() {
-            return Err(EOPNOTSUPP);
-        }
+        hw::second_stage_alloc_check(u.scalable_mode(), u.ecap(), flags)?;
         // `compute_vasz_lg2_ss()`: the widest table both MGAW and SAGAW allow.
         let (mgaw, sagaw) = (u.cap().mgaw(), u.cap().sagaw());
         let (vasz, top) = if mgaw > 48 && sagaw >= 1 << 3 {
@@ -513,12 +579,14 @@ impl VtdDomain {
             pgsize |= SZ_1G;
         }
         // `iommu_paging_structure_coherency()` in scalable mode: `ECAP.SMPWC`.
+        let nest_parent = flags & alloc_flags::NEST_PARENT != 0;
         Self::new(
             u,
             VtdStage::Second,
             vasz as u8,
             top,
             !u.ecap().smpwc(),
+            nest_parent,
             pgsize,
         )
     }
@@ -542,6 +610,7 @@ impl VtdDomain {
             (VtdStage::Second, VtdHwInfo::Second(i)) => {
                 let sslps = cap.super_page();
                 (!u.scalable_mode() || ecap.slts())
+                    && (!d.nest_parent || hw::nested_supported(u.scalable_mode(), ecap))
                     && (ecap.smpwc() || d.incoherent)
                     && cap.mgaw() >= u32::from(d.vasz_lg2)
                     && cap.sagaw() & (1 << i.aw) != 0
@@ -560,53 +629,16 @@ impl VtdDomain {
     /// The domain ID of the domain on `u`, allocated for its first device there, counted once
     /// more (C `domain_attach_iommu()`).
     fn get_did(&self, u: &'static Unit) -> Result<u16> {
-        {
-            let mut tags = self.tags.lock();
-            if let Some(t) = tags.iter_mut().find(|t| ptr::eq(t.unit, u)) {
-                t.users += 1;
-                return Ok(t.did);
-            }
-        }
-        let did = u.alloc_did()?;
-        let mut tags = self.tags.lock();
-        if let Some(t) = tags.iter_mut().find(|t| ptr::eq(t.unit, u)) {
-            t.users += 1;
-            let did_now = t.did;
-            drop(tags);
-            u.free_did(did);
-            return Ok(did_now);
-        }
-        if let Err(e) = tags.push(
-            Tag {
-                unit: u,
-                did,
-                users: 1,
-            },
-            GFP_ATOMIC,
-        ) {
-            drop(tags);
-            u.free_did(did);
-            return Err(e.into());
-        }
-        Ok(did)
+        tags_get(&self.tags, u).map(|(did, _)| did)
     }
 
     /// Drops a use of the domain ID on `u`; the last frees it (C `domain_detach_iommu()`). The
     /// device no longer translates through the domain, and its entry's teardown invalidated the
     /// IOTLB of the domain ID.
     fn put_did(&self, u: &'static Unit) {
-        let mut tags = self.tags.lock();
-        let Some(i) = tags.iter().position(|t| ptr::eq(t.unit, u)) else {
-            return;
-        };
-        tags[i].users -= 1;
-        if tags[i].users > 0 {
-            return;
+        if let Some(did) = tags_put(&self.tags, u) {
+            u.free_did(did);
         }
-        let did = tags[i].did;
-        let _ = tags.remove(i);
-        drop(tags);
-        u.free_did(did);
     }
 
     /// Invalidates the IOTLB entries of the IOVAs `range` (first, last), or of every IOVA, on
@@ -614,7 +646,14 @@ impl VtdDomain {
     /// The invalidation hint is not used: every invalidation also drops the paging-structure
     /// caches.
     fn flush(&self, range: Option<(u64, u64)>) {
-        let tags = self.tags.lock();
+        self.flush_tags(&self.tags, range);
+        // A nest parent's stage 2 is cached with its nested domains' domain IDs too (C: their
+        // `CACHE_TAG_NESTING_IOTLB` tags on the parent, flushed with IOTLB descriptors).
+        self.flush_tags(&self.nested_tags, range);
+    }
+
+    fn flush_tags(&self, tags: &SpinLockIrq<KVec<Tag>>, range: Option<(u64, u64)>) {
+        let tags = tags.lock();
         for t in tags.iter() {
             let cap = t.unit.cap();
             let desc = match (self.stage, range) {
@@ -668,7 +707,7 @@ impl PagingOps for VtdDomain {
         let data = dev.data();
         let u = data.info.unit();
         // The core re-attaches the current domain after a failed replace: nothing to do.
-        if data.is_attached_to(d) {
+        if data.is_attached_to(d.domain()) {
             return Ok(());
         }
         Self::compatible(d, u)?;
@@ -680,7 +719,7 @@ impl PagingOps for VtdDomain {
         let own_entry = data.info.attach_prepare(dev)?;
         let did = d.get_did(u)?;
         if !own_entry {
-            data.switch_to(u, Some(d), old);
+            data.switch_to(u, Some(domain_addr(d.domain())), old);
             return Ok(());
         }
         let e = match d.hw_info() {
@@ -706,7 +745,7 @@ impl PagingOps for VtdDomain {
             d.put_did(u);
             return Err(err);
         }
-        data.switch_to(u, Some(d), old);
+        data.switch_to(u, Some(domain_addr(d.domain())), old);
         Ok(())
     }
 
@@ -721,20 +760,132 @@ impl PagingOps for VtdDomain {
     }
 }
 
-/// Nested domains: none (the driver does not implement `domain_alloc_nested`).
-enum NoNested {}
+/// A nested domain: a user's stage-1 table ([`VtdS1`], in guest memory) on a nest parent's
+/// second stage (C: a `dmar_domain` of type `IOMMU_DOMAIN_NESTED`, `nested.c`), with its own
+/// domain IDs. QEMU reports no `ECAP.NEST`, so none exists there.
+#[pin_data]
+struct VtdNested {
+    s1: VtdS1,
+    /// The domain IDs, per unit (as [`VtdDomain`]'s); each is also in the parent's
+    /// `nested_tags`.
+    #[pin]
+    tags: SpinLockIrq<KVec<Tag>>,
+}
+
+impl VtdNested {
+    /// The domain ID of the nested domain `nd` on `u`, allocated for its first device there and
+    /// then also given to the parent, whose stage-2 changes must invalidate it.
+    fn get_did(nd: &NestedDomain<Self>, u: &'static Unit) -> Result<u16> {
+        let (did, new) = tags_get(&nd.tags, u)?;
+        if new {
+            let mut p = nd.parent().nested_tags.lock();
+            if let Err(e) = p.push(
+                Tag {
+                    unit: u,
+                    did,
+                    users: 1,
+                },
+                GFP_ATOMIC,
+            ) {
+                drop(p);
+                Self::put_did(nd, u);
+                return Err(e.into());
+            }
+        }
+        Ok(did)
+    }
+
+    /// Drops a use of the domain ID of `nd` on `u`; the last takes it from the parent and frees
+    /// it.
+    fn put_did(nd: &NestedDomain<Self>, u: &'static Unit) {
+        if let Some(did) = tags_put(&nd.tags, u) {
+            let mut p = nd.parent().nested_tags.lock();
+            if let Some(i) = p.iter().position(|t| ptr::eq(t.unit, u) && t.did == did) {
+                let _ = p.remove(i);
+            }
+            drop(p);
+            u.free_did(did);
+        }
+    }
+}
 
 #[vtable]
-impl NestedOps for NoNested {
+impl NestedOps for VtdNested {
     type Driver = IntelIommu;
-    const TABLE: &'static NestedTable<Self> = kernel::iommu_static_table!(NestedTable<NoNested>);
+    const TABLE: &'static NestedTable<Self> = kernel::iommu_static_table!(NestedTable<VtdNested>);
 
+    /// `intel_nested_attach_dev()`, with every check before the entry changes (C blocks the
+    /// device first).
     fn attach_dev(
-        d: &NestedDomain<Self>,
-        _dev: &ProbedDevice<IntelIommu>,
-        _old: Option<&Domain>,
+        nd: &NestedDomain<Self>,
+        dev: &ProbedDevice<IntelIommu>,
+        old: Option<&Domain>,
     ) -> Result {
-        match **d {}
+        let data = dev.data();
+        let u = data.info.unit();
+        if data.is_attached_to(nd.domain()) {
+            return Ok(());
+        }
+        let parent = nd.parent();
+        VtdDomain::compatible(parent, u)?;
+        // `intel_pasid_setup_nested()`'s checks.
+        nd.s1.check(u.cap(), u.ecap())?;
+        if nd.domain().has_iopf_handler() {
+            return Err(ENODEV);
+        }
+        let VtdHwInfo::Second(ss) = parent.hw_info() else {
+            return Err(EINVAL);
+        };
+        let own_entry = data.info.attach_prepare(dev)?;
+        let did = Self::get_did(nd, u)?;
+        if own_entry {
+            let e = PasidEntry::nested(
+                &nd.s1,
+                &SecondStage {
+                    ssptptr: ss.ssptptr,
+                    aw: ss.aw,
+                    did,
+                    coherent: !parent.incoherent,
+                    dirty_tracking: false,
+                },
+                false,
+            );
+            if let Err(err) = replace_rid_entry(dev, Some(&e)) {
+                Self::put_did(nd, u);
+                return Err(err);
+            }
+        }
+        data.switch_to(u, Some(domain_addr(nd.domain())), old);
+        Ok(())
+    }
+
+    /// `intel_nested_cache_invalidate_user()`: each request checked, then a PASID-based IOTLB
+    /// invalidation of its range on every unit the domain is attached on, the leaf flag as the
+    /// invalidation hint; `entry_num` is the number of requests handled.
+    fn cache_invalidate_user(nd: &NestedDomain<Self>, array: &mut UserDataArray<'_>) -> Result {
+        if array.data_type() != vtd::INVALIDATE_DATA_VTD_S1 {
+            return Err(EINVAL);
+        }
+        array.for_each_entry(
+            vtd::INVALIDATE_DATA_VTD_S1,
+            |_, inv: vtd::InvalidateVtdS1| {
+                let req = VtdS1Invalidate {
+                    addr: inv.addr,
+                    npages: inv.npages,
+                    flags: inv.flags,
+                    reserved: inv.__reserved,
+                };
+                let (first, last, leaf) = req.range()?;
+                let tags = nd.tags.lock();
+                for t in tags.iter() {
+                    let desc = hw::nested_invalidation(t.did, first, last, leaf);
+                    if let Err(e) = t.unit.qi_submit(&mut [desc]) {
+                        pr_err!("{}: IOTLB invalidation failed: {:?}\n", t.unit.name(), e);
+                    }
+                }
+                Ok(())
+            },
+        )
     }
 }
 
