@@ -108,8 +108,12 @@ bench_parts() {
 	*/CRust) parts="HWPT layer" ;;
 	*) die "--base $cp --rust $rp: no part is C in one and Rust in the other" ;;
 	esac
-	[ "$(profile_iommu "$arch" "$cp")" = "$(profile_iommu "$arch" "$rp")" ] ||
-		parts="$parts, with the SMMUv3 driver"
+	if [ "$(profile_iommu "$arch" "$cp")" != "$(profile_iommu "$arch" "$rp")" ]; then
+		case $arch in
+		x86_64) parts="$parts, with the VT-d driver" ;;
+		*) parts="$parts, with the SMMUv3 driver" ;;
+		esac
+	fi
 	echo "$parts"
 }
 
