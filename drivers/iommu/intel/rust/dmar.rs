@@ -410,7 +410,9 @@ impl RidEntry<'_> {
         }
         // The other quadwords must be visible to the hardware before the Present bit.
         dma_mb(Write);
-        // SAFETY: As above.
+        // SAFETY: `p` is the locked entry (type invariant): 64 bytes in a PASID table page the
+        // device keeps while probed, written only under the unit's lock, which is held; writing
+        // quadword 0 makes it present, after the others.
         unsafe { p.write_volatile(e.0[0]) };
         self.flush_cpu_cache();
     }
