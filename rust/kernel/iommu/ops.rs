@@ -43,6 +43,9 @@ pub enum Cap {
     /// `IOMMU_CAP_PRE_BOOT_PROTECTION`: the firmware had the IOMMU protect memory from DMA before
     /// the kernel took over (Thunderbolt's `iommu_dma_protection`).
     PreBootProtection,
+    /// `IOMMU_CAP_PCI_ATS_SUPPORTED`: the device's PCI ATS is supported and may be enabled
+    /// (iommufd reports `IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED` otherwise).
+    PciAtsSupported,
     /// Any other capability (the C value).
     Other(u32),
 }
@@ -56,6 +59,7 @@ impl Cap {
             bindings::iommu_cap_IOMMU_CAP_DEFERRED_FLUSH => Cap::DeferredFlush,
             bindings::iommu_cap_IOMMU_CAP_ENFORCE_CACHE_COHERENCY => Cap::EnforceCacheCoherency,
             bindings::iommu_cap_IOMMU_CAP_PRE_BOOT_PROTECTION => Cap::PreBootProtection,
+            bindings::iommu_cap_IOMMU_CAP_PCI_ATS_SUPPORTED => Cap::PciAtsSupported,
             other => Cap::Other(other),
         }
     }
@@ -201,6 +205,14 @@ pub trait Driver: Sized + Send + Sync + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Finishes taking `dev` on, once its default domain is attached and outside the group's
+    /// lock (C `probe_finalize`, called by `iommu_probe_device()` and `bus_iommu_probe()`):
+    /// where a driver enables what must follow the first attach, such as the device's PCI ATS
+    /// (`intel_iommu_probe_finalize()`). It cannot fail: the device stays probed either way.
+    fn probe_finalize(_dev: &ProbedDevice<Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Lets `dev` go; its data is dropped after this returns.
     fn release_device(_dev: &ProbedDevice<Self>) {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -321,6 +333,11 @@ impl<D: Driver> OpsTable<D> {
         let ops = bindings::iommu_ops {
             probe_device: Some(Self::probe_device),
             release_device: Some(Self::release_device),
+            probe_finalize: if D::HAS_PROBE_FINALIZE {
+                Some(Self::probe_finalize)
+            } else {
+                None
+            },
             device_group: Some(match D::DEVICE_GROUP {
                 DeviceGroup::Generic => bindings::generic_device_group,
                 DeviceGroup::PciOrGeneric => pci_or_generic_device_group,
@@ -473,6 +490,21 @@ impl<D: Driver> OpsTable<D> {
             (*iommu).priv_ = core::ptr::null_mut();
             drop(Pin::new_unchecked(KBox::from_raw(data)));
         }
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IOMMU core with a device probed by `D`, after its default domain is set up.
+    unsafe extern "C" fn probe_finalize(dev: *mut bindings::device) {
+        // SAFETY: `iommu_probe_device()` and `bus_iommu_probe()` call
+        // `dev_iommu_ops(dev)->probe_finalize` for a device their probe just took on, whose
+        // `dev->iommu->iommu_dev` has the ops `D::OPS` only if `D` probed it. `dev` is valid and
+        // probed for the call: `iommu_probe_device()` runs in the device's addition (its bus
+        // notifier or its caller), before the removal that releases it; `bus_iommu_probe()` calls
+        // it for the devices of a group it set up during the instance's registration, with the
+        // same assumption every C driver's `probe_finalize` makes (its comment says the call is
+        // not under the group's lock).
+        D::probe_finalize(unsafe { probed(dev) })
     }
 
     /// # Safety
