@@ -49,3 +49,24 @@ bool intel_iommu_rs_sm_supported(struct intel_iommu *iommu)
 {
 	return sm_supported(iommu);
 }
+
+bool intel_iommu_rs_enable_ats(struct device *dev)
+{
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+
+	if (!sm_supported(info->iommu) || dev_is_real_dma_subdevice(dev))
+		return false;
+	/* Checks info->ats_supported, set only for PCI devices at probe. */
+	iommu_enable_pci_ats(info);
+	return info->ats_enabled;
+}
+
+bool intel_iommu_rs_dev_present(struct device *dev)
+{
+	return dev_is_pci(dev) && pci_device_is_present(to_pci_dev(dev));
+}
+
+bool intel_iommu_rs_translation_enabled(struct intel_iommu *iommu)
+{
+	return READ_ONCE(iommu->gcmd) & DMA_GCMD_TE;
+}

@@ -44,6 +44,16 @@ int intel_iommu_rs_attach_prepare(struct device *dev);
 bool intel_iommu_rs_superpage(void);
 /* intel_iommu_get_resv_regions(): RMRRs and the IOAPIC/MSI range. */
 void intel_iommu_rs_get_resv_regions(struct device *dev, struct list_head *head);
+/*
+ * intel_iommu_probe_finalize() without PASID and PRI: enables PCI ATS on
+ * probed @dev if it and its unit support it; whether ATS is on now.
+ * __intel_iommu_release_device() disables it.
+ */
+bool intel_iommu_rs_enable_ats(struct device *dev);
+/* Whether PCI device @dev is still present (pci_device_is_present()). */
+bool intel_iommu_rs_dev_present(struct device *dev);
+/* Whether @iommu translates DMA now (DMA_GCMD_TE, as qi_flush_dev_iotlb() checks). */
+bool intel_iommu_rs_translation_enabled(struct intel_iommu *iommu);
 /* sm_supported(): scalable mode is on for @iommu. */
 bool intel_iommu_rs_sm_supported(struct intel_iommu *iommu);
 

@@ -121,8 +121,10 @@ qemu_cmd() {
 	x86_64)
 		# The vIOMMU must come before the other PCI devices.
 		printf '%s\n' qemu-system-x86_64 -M q35 -cpu "$x86_cpu" "${common[@]}" \
-			-device "intel-iommu,intremap=on,x-scalable-mode=on$(vtd_flts),aw-bits=48" \
+			-device "intel-iommu,intremap=on,x-scalable-mode=on$(vtd_flts),aw-bits=48,device-iotlb=on" \
 			-device edu,dma_mask=0xffffffffffffffff \
+			-device pcie-root-port,id=rp0,chassis=1 \
+			-device virtio-rng-pci,bus=rp0,disable-legacy=on,ats=on \
 			-kernel "$odir/arch/x86/boot/bzImage" \
 			-append "console=ttyS0 intel_iommu=on,sm_on panic=-1 riommu.plan=$plan $extra"
 		;;

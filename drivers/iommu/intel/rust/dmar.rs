@@ -13,7 +13,9 @@
 use crate::hw::{Cap, Ecap, PasidEntry, QiDesc};
 use core::{
     marker::PhantomData,
+    mem::MaybeUninit,
     ptr::{self, NonNull},
+    sync::atomic::{AtomicBool, Ordering},
 };
 use kernel::{
     bindings,
@@ -25,7 +27,11 @@ use kernel::{
         ops::{Driver, ResvRegions},
     },
     prelude::*,
-    sync::barrier::{dma_mb, Write},
+    sync::{
+        aref::ARef,
+        barrier::{dma_mb, Write},
+        Arc, UniqueArc,
+    },
     types::Opaque,
 };
 
@@ -131,6 +137,13 @@ impl Unit {
         to_result(unsafe {
             bindings::qi_submit_sync(self.raw(), descs.as_mut_ptr().cast(), descs.len() as u32, 0)
         })
+    }
+
+    /// Whether the unit translates DMA now (`GCMD.TE`); device-TLB invalidations are not
+    /// submitted before (VT-d 4.3, `qi_flush_dev_iotlb()`).
+    pub(crate) fn translation_enabled(&self) -> bool {
+        // SAFETY: An active unit (type invariant); C reads `gcmd` with `READ_ONCE()`.
+        unsafe { bindings::intel_iommu_rs_translation_enabled(self.raw()) }
     }
 
     /// Allocates a domain ID of the unit (C `domain_attach_iommu()`: from `IDA_START_DID` up to
@@ -318,6 +331,24 @@ impl DevInfo {
         Ok(r == 0)
     }
 
+    /// The device's PCI ATS parameters, read once probed and before [`DevLink::enable_ats`]
+    /// (nothing writes them after the probe): its source ID (`PCI_DEVID(bus, devfn)`), the
+    /// source ID of its physical function, its invalidation queue depth and whether it needs
+    /// each device-TLB invalidation twice (`dev_needs_extra_dtlb_flush()`).
+    pub(crate) fn ats_params(&self) -> AtsParams {
+        // SAFETY: Probed (type invariant): C filled these fields in `__intel_iommu_probe_device()`
+        // and writes the info's bitfields again only in `DevLink::enable_ats` (on the probed device,
+        // after `probe_device` returned) and at release, neither of which runs yet.
+        let i = unsafe { &*self.raw() };
+        AtsParams {
+            sid: (u16::from(i.bus) << 8) | u16::from(i.devfn),
+            pfsid: i.pfsid,
+            qdep: i.ats_qdep.into(),
+            extra: i.dtlb_extra_inval() != 0,
+            supported: i.ats_supported() != 0,
+        }
+    }
+
     /// The instance for `probe_device` to return: the unit's.
     pub(crate) fn instance<'p, D: Driver<Instance = ()>>(
         &self,
@@ -328,25 +359,133 @@ impl DevInfo {
         // keeps as long as the kernel (or it is being registered, in that call).
         unsafe { instances.foreign(self.unit().iommu_device()) }
     }
+}
+
+/// A device's PCI ATS parameters ([`DevInfo::ats_params`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AtsParams {
+    /// The source ID: bus << 8 | devfn.
+    pub(crate) sid: u16,
+    /// The source ID of the physical function (a VF's PF; its own for a PF).
+    pub(crate) pfsid: u16,
+    /// The invalidation queue depth (`pci_ats_queue_depth()`: 1 to 32).
+    pub(crate) qdep: u16,
+    /// Each device-TLB invalidation is sent twice (a quirk).
+    pub(crate) extra: bool,
+    /// The device and its unit support ATS (`info->ats_supported`).
+    pub(crate) supported: bool,
+}
+
+/// A probed device as the domains it is attached to see it (C: its `device_domain_info` on a
+/// domain's device list, and its device-TLB cache tag): the unit, the device, its PCI ATS
+/// parameters and whether ATS is on. Shared between the device's data and the lists of the
+/// domains it is attached to, which may keep it after the device is released (an entry left in
+/// a list then only costs memory: [`DevLink::with_rid_entry`] refuses a released device).
+///
+/// # Invariants
+///
+/// While `live` is true, `dev` is probed by the driver with `unit`: `dev->iommu->priv` is its
+/// [`DevInfo`] and its PASID table is allocated. `live` is only cleared by [`DevLink::retire`],
+/// under the unit's lock (`iommu->lock`), before C releases the device.
+pub(crate) struct DevLink {
+    unit: &'static Unit,
+    dev: ARef<Device>,
+    /// The device's PCI ATS parameters.
+    pub(crate) ats: AtsParams,
+    /// PCI ATS is on: set by [`DevLink::enable_ats`] after C enabled it, cleared by
+    /// [`DevLink::retire`] before C disables it. It publishes no other data.
+    ats_on: AtomicBool,
+    live: AtomicBool,
+}
+
+impl DevLink {
+    /// The link of `dev`, probed into `info`, in `mem`.
+    ///
+    /// # Safety
+    ///
+    /// `info` is the info [`DevInfo::probe`] filled for `dev`, and the driver calls
+    /// [`DevLink::retire`] on the result before [`DevInfo::release`].
+    pub(crate) unsafe fn new(
+        info: &DevInfo,
+        dev: &Device,
+        mem: UniqueArc<MaybeUninit<Self>>,
+    ) -> Arc<Self> {
+        // INVARIANT: `dev` is probed into `info` (this function's `# Safety` section) until
+        // `retire`, which clears `live` first.
+        mem.write(Self {
+            unit: info.unit(),
+            dev: dev.into(),
+            ats: info.ats_params(),
+            ats_on: AtomicBool::new(false),
+            live: AtomicBool::new(true),
+        })
+        .into()
+    }
+
+    /// The unit that translates for the device.
+    pub(crate) fn unit(&self) -> &'static Unit {
+        self.unit
+    }
+
+    /// Whether the device's PCI ATS is on.
+    pub(crate) fn ats_enabled(&self) -> bool {
+        self.ats_on.load(Ordering::Relaxed)
+    }
+
+    /// Enables PCI ATS on the device if it and its unit support it, as the C driver does
+    /// (`intel_iommu_probe_finalize()`, without PASID and PRI, which the driver does not use);
+    /// returns whether ATS is on. [`DevLink::retire`] turns it off for the driver, release for
+    /// the device.
+    pub(crate) fn enable_ats(&self) -> bool {
+        if !self.live.load(Ordering::Relaxed) {
+            return false;
+        }
+        // SAFETY: `dev` is probed (`live`, type invariant; the caller is `probe_finalize`,
+        // which the core calls before it releases the device).
+        let on = unsafe { bindings::intel_iommu_rs_enable_ats(raw_dev(&self.dev)) };
+        self.ats_on.store(on, Ordering::Relaxed);
+        on
+    }
+
+    /// Whether the device is still present on its bus (`pci_device_is_present()`): a device
+    /// that was surprise-removed answers no device-TLB invalidation.
+    pub(crate) fn present(&self) -> bool {
+        // SAFETY: `dev` is a valid device (a reference is held).
+        unsafe { bindings::intel_iommu_rs_dev_present(raw_dev(&self.dev)) }
+    }
+
+    /// Marks the device released, for the driver's `release_device`, before C's release: the
+    /// RID's entry is not touched any more, and ATS counts as off.
+    pub(crate) fn retire(&self) {
+        let u = self.unit;
+        // SAFETY: `lock` is the unit's initialised spinlock (type invariant of `Unit`).
+        unsafe { bindings::spin_lock(&raw mut (*u.raw()).lock) };
+        // INVARIANT: Cleared under the unit's lock, before C's release.
+        self.live.store(false, Ordering::Relaxed);
+        self.ats_on.store(false, Ordering::Relaxed);
+        // SAFETY: Locked above.
+        unsafe { bindings::spin_unlock(&raw mut (*u.raw()).lock) };
+    }
 
     /// Runs `f` on the RID's PASID-table entry (PASID 0, `IOMMU_NO_PASID`), under the unit's
     /// lock (`iommu->lock`, which pasid.c holds to change entries).
     ///
     /// # Errors
     ///
-    /// `ENODEV` if the device has no PASID table (or the table page cannot be allocated), as
-    /// `intel_pasid_get_entry()` failing in C.
-    pub(crate) fn with_rid_entry<R>(
-        &self,
-        dev: &Device,
-        f: impl FnOnce(&mut RidEntry<'_>) -> R,
-    ) -> Result<R> {
-        let unit = self.unit();
+    /// `ENODEV` if the device was released, or has no PASID table (a real DMA subdevice, or the
+    /// table page cannot be allocated), as `intel_pasid_get_entry()` failing in C.
+    pub(crate) fn with_rid_entry<R>(&self, f: impl FnOnce(&mut RidEntry<'_>) -> R) -> Result<R> {
+        let unit = self.unit;
         // SAFETY: `lock` is the unit's initialised spinlock (type invariant of `Unit`).
         unsafe { bindings::spin_lock(&raw mut (*unit.raw()).lock) };
-        // SAFETY: `dev` is the probed device (its `priv` is this info), its PASID table is
-        // allocated at probe; the unit's lock is held, as the function needs for the table.
-        let pte = unsafe { bindings::intel_pasid_get_entry(raw_dev(dev), 0) };
+        let pte = if self.live.load(Ordering::Relaxed) {
+            // SAFETY: `live` under the unit's lock: `dev` is probed (type invariant), its
+            // `priv` is its info and its PASID table is allocated, and `retire` cannot run
+            // before the lock is dropped; the function needs the unit's lock, which is held.
+            unsafe { bindings::intel_pasid_get_entry(raw_dev(&self.dev), 0) }
+        } else {
+            ptr::null_mut()
+        };
         let r = NonNull::new(pte).map(|pte| {
             // INVARIANT: `pte` is the RID's entry, written only under the unit's lock, which is
             // held until after `f`.
@@ -425,6 +564,20 @@ impl RidEntry<'_> {
         unsafe { p.write_volatile(p.read_volatile() & !1) };
         // The entry is not present before anything that follows (the invalidations).
         dma_mb(Write);
+        self.flush_cpu_cache();
+    }
+
+    /// Sets or clears the entry's SSADE bit (second-stage access/dirty tracking, quadword 0
+    /// bit 9) in place (`pasid_set_ssade()`, `pasid_clear_ssade()`); the caller then
+    /// invalidates the caches that may hold the entry.
+    pub(crate) fn set_ssade(&mut self, enable: bool) {
+        let p = self.pte.as_ptr().cast::<u64>();
+        // SAFETY: The locked entry (type invariant). The hardware reads a present entry, but
+        // only this bit changes, in one 64-bit store, as C does.
+        unsafe {
+            let q = p.read_volatile();
+            p.write_volatile(if enable { q | 1 << 9 } else { q & !(1 << 9) });
+        }
         self.flush_cpu_cache();
     }
 

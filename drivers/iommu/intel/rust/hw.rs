@@ -157,6 +157,12 @@ pub const fn nested_supported(sm: bool, ecap: Ecap) -> bool {
     sm && ecap.nest()
 }
 
+/// Whether second-stage dirty tracking can be set up (`ssads_supported()`, `iommu.h`): scalable
+/// mode, `ECAP.SLADS` and `ECAP.SMPWC`.
+pub const fn ssads_supported(sm: bool, ecap: Ecap) -> bool {
+    sm && ecap.slads() && ecap.smpwc()
+}
+
 /// The PASID Granular Translation Type of a scalable-mode PASID-table entry (`PGTT`, 9.6;
 /// `PASID_ENTRY_PGTT_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -294,6 +300,10 @@ impl PasidEntry {
     /// The PASID Granular Translation Type field (bits 8:6).
     pub const fn pgtt(&self) -> u8 {
         ((self.0[0] >> 6) & 0x7) as u8
+    }
+    /// Second-stage access/dirty tracking is on (SSADE, bit 9).
+    pub const fn ssade(&self) -> bool {
+        bit(self.0[0], 9)
     }
     /// The domain ID (bits 79:64).
     pub const fn did(&self) -> u16 {
@@ -590,22 +600,21 @@ impl VtdS1Invalidate {
 }
 
 /// The checks of a second-stage paging domain's allocation flags
-/// (`intel_iommu_domain_alloc_second_stage()`), on a unit in scalable mode `sm` with `ecap`. The
-/// driver has no dirty tracking: `IOMMU_HWPT_ALLOC_DIRTY_TRACKING` is refused as on a unit
-/// without `ECAP.SLADS`.
+/// (`intel_iommu_domain_alloc_second_stage()`), on a unit in scalable mode `sm` with `ecap`.
 ///
 /// # Errors
 ///
 /// `EOPNOTSUPP` for a flag other than `NEST_PARENT`, `DIRTY_TRACKING` and `PASID`, for
-/// `NEST_PARENT` on a unit that does not nest ([`nested_supported`]), for `DIRTY_TRACKING`, and
-/// for a unit in scalable mode without second-stage translation.
+/// `NEST_PARENT` on a unit that does not nest ([`nested_supported`]), for `DIRTY_TRACKING` on
+/// one without second-stage dirty tracking ([`ssads_supported`]), and for a unit in scalable
+/// mode without second-stage translation.
 pub fn second_stage_alloc_check(sm: bool, ecap: Ecap, flags: u32) -> Result {
     let known = alloc_flags::NEST_PARENT | alloc_flags::DIRTY_TRACKING | alloc_flags::PASID;
     if flags & !known != 0 {
         return Err(EOPNOTSUPP);
     }
     if (flags & alloc_flags::NEST_PARENT != 0 && !nested_supported(sm, ecap))
-        || flags & alloc_flags::DIRTY_TRACKING != 0
+        || (flags & alloc_flags::DIRTY_TRACKING != 0 && !ssads_supported(sm, ecap))
     {
         return Err(EOPNOTSUPP);
     }
@@ -721,6 +730,7 @@ mod tests {
             assert_eq!(u32::from(ss.aw), top_level - 1);
             assert_eq!(PasidEntry::second_stage(&ss), c);
             assert_eq!(c.pgtt(), Pgtt::SecondStage as u8);
+            assert_eq!(c.ssade(), t.dirty_tracking);
         }
         Ok(())
     }
@@ -935,13 +945,17 @@ mod tests {
         Ok(())
     }
 
-    /// The allocation checks on a fake unit that nests (scalable mode, `ECAP.NEST`, `ECAP.SLTS`)
-    /// and on one like QEMU's (no `NEST`), with the errno of the C functions they keep.
+    /// The allocation checks on a fake unit that nests (scalable mode, `ECAP.NEST`, `ECAP.SLTS`),
+    /// on one that also tracks dirty pages (`ECAP.SLADS`) and on ones like QEMU's (neither), with
+    /// the errno of the C functions they keep.
     #[test]
     fn vtd_s1_allocation_keeps_c_errno() -> Result {
         let nest = Ecap((1 << 26) | (1 << 46) | (1 << 43));
         let qemu_fs = Ecap((1 << 47) | (1 << 43));
         let qemu_ss = Ecap((1 << 46) | (1 << 43));
+        // Second-stage dirty tracking: SLADS (45), SMPWC (48), NEST too for the parent rows.
+        let slads = Ecap(nest.0 | (1 << 45) | (1 << 48));
+        let slads_incoherent = Ecap(slads.0 & !(1 << 48));
         let (np, dirty, pasid) = (
             alloc_flags::NEST_PARENT,
             alloc_flags::DIRTY_TRACKING,
@@ -954,6 +968,10 @@ mod tests {
             (true, nest, np | pasid, Ok(())),
             (true, nest, 1 << 7, Err(EOPNOTSUPP)),
             (true, nest, dirty, Err(EOPNOTSUPP)),
+            (true, slads, dirty, Ok(())),
+            (true, slads, dirty | np | pasid, Ok(())),
+            (false, slads, dirty, Err(EOPNOTSUPP)),
+            (true, slads_incoherent, dirty, Err(EOPNOTSUPP)),
             (false, nest, np, Err(EOPNOTSUPP)),
             (true, qemu_ss, np, Err(EOPNOTSUPP)),
             (true, qemu_ss, 0, Ok(())),

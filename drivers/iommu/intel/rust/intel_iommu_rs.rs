@@ -22,6 +22,9 @@
 //! - IOTLB invalidation with the C driver's descriptors ([`hw::QiDesc`]: PASID-based for first
 //!   stage, page- or domain-selective for second stage, `cache_tag_flush_range()`), one domain ID
 //!   per unit a domain is attached on;
+//! - PCI ATS, turned on when the device is probed (`probe_finalize`, as
+//!   `intel_iommu_probe_finalize()`), and device-TLB invalidations after the IOTLB's for each
+//!   attached device that has it ([`DevLinks`]);
 //! - `hw_info` (`struct iommu_hw_info_vtd`), `capable`, reserved regions (C's RMRRs and the
 //!   IOAPIC range), PCI device groups;
 //! - nesting (`nested.c`): second-stage nest parents on a unit with `ECAP.NEST`, nested domains
@@ -31,8 +34,9 @@
 //!   `EOPNOTSUPP`, and KUnit checks the rest below the hardware.
 //!
 //! It needs scalable mode with queued invalidation, and refuses units with caching mode or
-//! write-buffer flushing: all or none, and DMA remapping then stays off; it has no ATS, PRI,
-//! PASIDs other than the RID's, SVA or dirty tracking. Its hardware formats ([`hw`]) are compared
+//! write-buffer flushing: all or none, and DMA remapping then stays off; it has no PRI, PASIDs
+//! other than the RID's or SVA. Second-stage dirty tracking (`set_dirty_tracking`, the page
+//! table's `read_and_clear_dirty`) needs `ECAP.SLADS`, which QEMU does not offer. Its hardware formats ([`hw`]) are compared
 //! bit for bit with the C driver's by the KUnit suite `intel_iommu_rs_hw`.
 
 use core::ptr;
@@ -53,7 +57,7 @@ use kernel::{
     },
     new_mutex, new_spinlock_irq,
     prelude::*,
-    sync::{Mutex, SpinLockIrq},
+    sync::{Arc, Mutex, SpinLockIrq, UniqueArc},
 };
 
 pub mod dmar;
@@ -62,7 +66,7 @@ pub mod hw;
 #[cfg(CONFIG_INTEL_IOMMU_RUST_KUNIT_TEST)]
 mod c_ref;
 
-use dmar::{DevInfo, Unit};
+use dmar::{DevInfo, DevLink, Unit};
 use hw::{
     FirstStage, IotlbGran, PasidCacheGran, PasidEntry, QiDesc, SecondStage, VtdS1, VtdS1Invalidate,
 };
@@ -149,6 +153,56 @@ struct DevData {
     /// detached twice from its domain).
     #[pin]
     attached: Mutex<Option<usize>>,
+    /// The device as its domain's list has it.
+    link: Arc<DevLink>,
+}
+
+/// A domain's list of its devices (C: `dmar_domain->devices`, and the device-TLB cache tags).
+/// Every attach puts the device's link in its new domain's list before the entry changes, and
+/// the domain's invalidations then reach the device's TLB, if its PCI ATS is on, after the
+/// IOTLB's (VT-d 6.5.2.5: a device TLB is refilled from the IOTLB); `probe_finalize` turns ATS
+/// on once the default domain is attached. Dirty tracking rewrites the entries of the listed
+/// devices.
+type DevLinks = SpinLockIrq<KVec<Arc<DevLink>>>;
+
+/// Adds a device to a domain's list.
+///
+/// # Errors
+///
+/// `ENOMEM`.
+fn dev_add(list: &DevLinks, l: &Arc<DevLink>) -> Result {
+    list.lock().push(l.clone(), GFP_ATOMIC)?;
+    Ok(())
+}
+
+/// Takes a device out of a domain's list.
+fn dev_remove(list: &DevLinks, l: &Arc<DevLink>) {
+    let mut list = list.lock();
+    if let Some(i) = list.iter().position(|x| Arc::ptr_eq(x, l)) {
+        // The device's data holds another reference: nothing is freed under the lock.
+        let _ = list.remove(i);
+    }
+}
+
+/// Invalidates 2^`mask` 4 KiB pages at the IOVA `addr` (`mask` [`hw::MAX_AGAW_PFN_WIDTH`]:
+/// every IOVA) in the TLB of the device `l`, twice for a device with the quirk, if its ATS is on
+/// and the unit translates (`cache_tag_flush_devtlb_psi()`, `qi_batch_add_dev_iotlb()`).
+fn devtlb_invalidate(l: &DevLink, addr: u64, mask: u32) {
+    if !l.ats_enabled() || !l.unit().translation_enabled() {
+        return;
+    }
+    let p = &l.ats;
+    let d = QiDesc::dev_iotlb(p.sid, p.pfsid, p.qdep, addr, mask);
+    let mut descs = [d, d];
+    let n = if p.extra { 2 } else { 1 };
+    if let Err(e) = l.unit().qi_submit(&mut descs[..n]) {
+        pr_err!(
+            "{}: device-TLB invalidation of {:#06x} failed: {:?}\n",
+            l.unit().name(),
+            p.sid,
+            e
+        );
+    }
 }
 
 impl DevData {
@@ -162,8 +216,10 @@ impl DevData {
             return;
         }
         if let Some(p) = o.as_paging::<VtdDomain>() {
+            dev_remove(&p.devs, &self.link);
             p.put_did(unit);
         } else if let Some(n) = o.as_nested::<VtdNested>() {
+            VtdNested::remove_dev(n, &self.link);
             VtdNested::put_did(n, unit);
         }
     }
@@ -194,8 +250,12 @@ static BLOCKED: StaticDomain<IntelIommu> = StaticDomain::blocked::<Blocked>();
 ///
 /// `ENODEV` if the device's PASID table has no entry for the RID (nothing is changed then).
 fn replace_rid_entry(dev: &ProbedDevice<IntelIommu>, new: Option<&PasidEntry>) -> Result<bool> {
-    let info = &dev.data().info;
-    info.with_rid_entry(dev, |e| {
+    let link = &dev.data().link;
+    // The device TLB is invalidated with the old entry if ATS is on, unless the device is gone
+    // (`devtlb_invalidation_with_pasid()`): a device that was surprise-removed answers none.
+    let ats = &link.ats;
+    let devtlb = link.ats_enabled() && link.present();
+    link.with_rid_entry(|e| {
         let old = e.read();
         match new {
             Some(new) if *new == old => return false,
@@ -206,8 +266,8 @@ fn replace_rid_entry(dev: &ProbedDevice<IntelIommu>, new: Option<&PasidEntry>) -
             e.clear_present();
             let cap = e.unit().cap();
             let did = old.did();
-            // The PASID cache, then the IOTLB of the old domain ID, as C's teardown does
-            // (device TLBs: none, the driver does not enable ATS).
+            // The PASID cache, then the IOTLB of the old domain ID, then the device TLB, as C's
+            // teardown does (`intel_pasid_tear_down_entry()`).
             let iotlb = if old.pgtt() == hw::Pgtt::SecondStage as u8
                 || old.pgtt() == hw::Pgtt::Nested as u8
             {
@@ -218,8 +278,14 @@ fn replace_rid_entry(dev: &ProbedDevice<IntelIommu>, new: Option<&PasidEntry>) -
             let mut descs = [
                 QiDesc::pasid_cache(did, PasidCacheGran::PasidSelective, 0),
                 iotlb,
+                QiDesc::dev_iotlb(ats.sid, ats.pfsid, ats.qdep, 0, 64 - hw::VTD_PAGE_SHIFT),
             ];
-            if let Err(err) = e.unit().qi_submit(&mut descs) {
+            let n = if devtlb && e.unit().translation_enabled() {
+                3
+            } else {
+                2
+            };
+            if let Err(err) = e.unit().qi_submit(&mut descs[..n]) {
                 pr_err!(
                     "{}: PASID entry invalidation failed: {:?}\n",
                     e.unit().name(),
@@ -235,6 +301,52 @@ fn replace_rid_entry(dev: &ProbedDevice<IntelIommu>, new: Option<&PasidEntry>) -
         }
         true
     })
+}
+
+/// Sets or clears SSADE in the RID's entry of the device `l`, which must be second-stage or
+/// nested, and invalidates what may cache the entry (`intel_pasid_setup_dirty_tracking()`,
+/// after VT-d table 25: the PASID cache, the IOTLB of the domain ID, the device TLB).
+///
+/// # Errors
+///
+/// `ENODEV` if the device was released, `EOPNOTSUPP` for another translation type.
+fn setup_dirty_tracking(l: &DevLink, enable: bool) -> Result {
+    let did = l.with_rid_entry(|e| {
+        let old = e.read();
+        let pgtt = old.pgtt();
+        if pgtt != hw::Pgtt::SecondStage as u8 && pgtt != hw::Pgtt::Nested as u8 {
+            pr_err!(
+                "{:#06x}: dirty tracking not supported on translation type {}\n",
+                l.ats.sid,
+                pgtt
+            );
+            return Err(EOPNOTSUPP);
+        }
+        if old.ssade() == enable {
+            return Ok(None);
+        }
+        e.set_ssade(enable);
+        Ok(Some(old.did()))
+    })??;
+    let Some(did) = did else {
+        return Ok(());
+    };
+    let u = l.unit();
+    let a = &l.ats;
+    let mut descs = [
+        QiDesc::pasid_cache(did, PasidCacheGran::PasidSelective, 0),
+        QiDesc::iotlb(u.cap(), did, 0, 0, IotlbGran::Domain),
+        QiDesc::dev_iotlb(a.sid, a.pfsid, a.qdep, 0, 64 - hw::VTD_PAGE_SHIFT),
+    ];
+    let n = if l.ats_enabled() && l.present() && u.translation_enabled() {
+        3
+    } else {
+        2
+    };
+    if let Err(e) = u.qi_submit(&mut descs[..n]) {
+        pr_err!("{}: PASID entry invalidation failed: {:?}\n", u.name(), e);
+    }
+    Ok(())
 }
 
 /// The identity domain: a pass-through PASID-table entry (`identity_domain_attach_dev()`).
@@ -297,16 +409,23 @@ impl Driver for IntelIommu {
         dev: &'p Device,
         instances: ProbeInstances<'p, Self>,
     ) -> Result<Probed<'p, Self>> {
+        // Allocated first: nothing may fail once the C probe succeeded (the info's C state is
+        // only undone by `release`).
+        let link = UniqueArc::<DevLink>::new_uninit(GFP_KERNEL)?;
         let data = KBox::pin_init(
             try_pin_init!(DevData {
                 info <- DevInfo::probe(dev),
                 attached <- new_mutex!(None),
+                // SAFETY: `info` was just probed for `dev`; `release_device` retires the link
+                // before it releases the info, and so does the error path below.
+                link: unsafe { DevLink::new(&info, dev, link) },
             }),
             GFP_KERNEL,
         )?;
         match data.info.instance(&instances) {
             Some(inst) => Ok((inst, data)),
             None => {
+                data.link.retire();
                 // SAFETY: Probed just above, and not used after.
                 unsafe { data.info.release(dev) };
                 Err(ENODEV)
@@ -314,7 +433,13 @@ impl Driver for IntelIommu {
         }
     }
 
+    /// `intel_iommu_probe_finalize()`: PCI ATS on, if the device and its unit support it.
+    fn probe_finalize(dev: &ProbedDevice<Self>) {
+        dev.data().link.enable_ats();
+    }
+
     fn release_device(dev: &ProbedDevice<Self>) {
+        dev.data().link.retire();
         // SAFETY: The device is being released (the core attached the release domain first), and
         // the abstraction drops the info right after this returns.
         unsafe { dev.data().info.release(dev) };
@@ -324,12 +449,16 @@ impl Driver for IntelIommu {
         dmar::get_resv_regions(dev, regions);
     }
 
-    fn capable(_dev: &ProbedDevice<Self>, cap: Cap) -> bool {
-        // `intel_iommu_capable()`, without what the driver does not do: dirty tracking, ATS, and
-        // enforcing cache coherency (no `enforce_cache_coherency` operation yet).
+    fn capable(dev: &ProbedDevice<Self>, cap: Cap) -> bool {
+        // `intel_iommu_capable()`, without enforcing cache coherency (no
+        // `enforce_cache_coherency` operation yet).
+        let link = &dev.data().link;
+        let u = link.unit();
         match cap {
             Cap::CacheCoherency => true,
             Cap::PreBootProtection => dmar::platform_optin(),
+            Cap::DirtyTracking => hw::ssads_supported(u.scalable_mode(), u.ecap()),
+            Cap::PciAtsSupported => link.ats.supported,
             _ => false,
         }
     }
@@ -373,6 +502,7 @@ impl Driver for IntelIommu {
                 addr_width: s1.addr_width,
             },
             tags <- new_spinlock_irq!(KVec::new()),
+            devs <- new_spinlock_irq!(KVec::new()),
         }? Error))
     }
 
@@ -414,6 +544,11 @@ struct VtdDomain {
     incoherent: bool,
     /// A second-stage nest parent (`IOMMU_HWPT_ALLOC_NEST_PARENT`).
     nest_parent: bool,
+    /// Dirty tracking is on (C: `dmar_domain->dirty_tracking`): the SSADE of the entries of the
+    /// domain's devices, and of its nested domains' devices. Held while they change: by
+    /// `set_dirty_tracking`, and by an attach from reading it to its entry's write.
+    #[pin]
+    dirty: Mutex<bool>,
     /// The domain IDs, per unit. An interrupt-disabling spinlock: IOTLB flushes come from the
     /// DMA API's flush-queue timer and from interrupt handlers that unmap (C takes
     /// `cache_lock` with `spin_lock_irqsave()`).
@@ -423,6 +558,14 @@ struct VtdDomain {
     /// stage-2 translations with them too.
     #[pin]
     nested_tags: SpinLockIrq<KVec<Tag>>,
+    /// The devices attached to the domain.
+    #[pin]
+    devs: DevLinks,
+    /// The devices attached to this nest parent's nested domains: their TLBs cache nested
+    /// translations, whose stage-2 part cannot be told apart, so every stage-2 change
+    /// invalidates them whole (C: `CACHE_TAG_NESTING_DEVTLB`).
+    #[pin]
+    nested_devs: DevLinks,
 }
 
 /// The domain ID of a domain on `u` in `tags`, allocated for its first device there, counted
@@ -482,6 +625,7 @@ impl VtdDomain {
         top_level: u32,
         incoherent: bool,
         nest_parent: bool,
+        dirty_tracking: bool,
         pgsize: u64,
     ) -> Result<Pin<KBox<PagingDomain<Self>>>> {
         let mut feats = features::FLUSH_RANGE;
@@ -512,6 +656,7 @@ impl VtdDomain {
         let pgsize = if dmar::superpage() { pgsize } else { SZ_4K };
         let opts = PagingOptions {
             pgsize_bitmap: Some(pgsize),
+            dirty_tracking,
             ..PagingOptions::default()
         };
         PagingDomain::new(
@@ -522,8 +667,11 @@ impl VtdDomain {
                 vasz_lg2,
                 incoherent,
                 nest_parent,
+                dirty <- new_mutex!(false),
                 tags <- new_spinlock_irq!(KVec::new()),
                 nested_tags <- new_spinlock_irq!(KVec::new()),
+                devs <- new_spinlock_irq!(KVec::new()),
+                nested_devs <- new_spinlock_irq!(KVec::new()),
             }? Error),
         )
     }
@@ -552,11 +700,12 @@ impl VtdDomain {
             top,
             !u.ecap().smpwc(),
             false,
+            false,
             pgsize,
         )
     }
 
-    /// `intel_iommu_domain_alloc_second_stage()`, without dirty tracking.
+    /// `intel_iommu_domain_alloc_second_stage()`.
     fn alloc_second_stage(u: &'static Unit, flags: u32) -> Result<Pin<KBox<PagingDomain<Self>>>> {
         hw::second_stage_alloc_check(u.scalable_mode(), u.ecap(), flags)?;
         // `compute_vasz_lg2_ss()`: the widest table both MGAW and SAGAW allow.
@@ -580,6 +729,7 @@ impl VtdDomain {
         }
         // `iommu_paging_structure_coherency()` in scalable mode: `ECAP.SMPWC`.
         let nest_parent = flags & alloc_flags::NEST_PARENT != 0;
+        let dirty_tracking = flags & alloc_flags::DIRTY_TRACKING != 0;
         Self::new(
             u,
             VtdStage::Second,
@@ -587,6 +737,7 @@ impl VtdDomain {
             top,
             !u.ecap().smpwc(),
             nest_parent,
+            dirty_tracking,
             pgsize,
         )
     }
@@ -610,6 +761,7 @@ impl VtdDomain {
             (VtdStage::Second, VtdHwInfo::Second(i)) => {
                 let sslps = cap.super_page();
                 (!u.scalable_mode() || ecap.slts())
+                    && (!d.domain().has_dirty_ops() || hw::ssads_supported(u.scalable_mode(), ecap))
                     && (!d.nest_parent || hw::nested_supported(u.scalable_mode(), ecap))
                     && (ecap.smpwc() || d.incoherent)
                     && cap.mgaw() >= u32::from(d.vasz_lg2)
@@ -641,6 +793,21 @@ impl VtdDomain {
         }
     }
 
+    /// Sets SSADE as `enable` in the entries of the devices attached to the domain, and for a
+    /// nest parent to its nested domains (`domain_set_dirty_tracking()`,
+    /// `parent_domain_set_dirty_tracking()`); stops at the first error.
+    fn set_ssade(&self, enable: bool) -> Result {
+        for l in self.devs.lock().iter() {
+            setup_dirty_tracking(l, enable)?;
+        }
+        if self.nest_parent {
+            for l in self.nested_devs.lock().iter() {
+                setup_dirty_tracking(l, enable)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Invalidates the IOTLB entries of the IOVAs `range` (first, last), or of every IOVA, on
     /// every unit the domain is attached on (`cache_tag_flush_range()`, `cache_tag_flush_all()`).
     /// The invalidation hint is not used: every invalidation also drops the paging-structure
@@ -650,6 +817,17 @@ impl VtdDomain {
         // A nest parent's stage 2 is cached with its nested domains' domain IDs too (C: their
         // `CACHE_TAG_NESTING_IOTLB` tags on the parent, flushed with IOTLB descriptors).
         self.flush_tags(&self.nested_tags, range);
+        // Then the device TLBs, refilled from the IOTLB: of the range, and whole for the
+        // devices of nested domains.
+        let (addr, mask) = range.map_or((0, hw::MAX_AGAW_PFN_WIDTH), |(first, last)| {
+            hw::psi_aligned(first, last)
+        });
+        for l in self.devs.lock().iter() {
+            devtlb_invalidate(l, addr, mask);
+        }
+        for l in self.nested_devs.lock().iter() {
+            devtlb_invalidate(l, 0, hw::MAX_AGAW_PFN_WIDTH);
+        }
     }
 
     fn flush_tags(&self, tags: &SpinLockIrq<KVec<Tag>>, range: Option<(u64, u64)>) {
@@ -717,10 +895,19 @@ impl PagingOps for VtdDomain {
             return Err(ENODEV);
         }
         let own_entry = data.info.attach_prepare(dev)?;
+        // Until the entry is written: dirty tracking does not change meanwhile.
+        let dirty = d.dirty.lock();
         let did = d.get_did(u)?;
         if !own_entry {
             data.switch_to(u, Some(domain_addr(d.domain())), old);
             return Ok(());
+        }
+        // Before the entry changes: an invalidation from now on reaches the device's TLB, and
+        // dirty tracking the device's entry. (A real DMA subdevice, which translates through
+        // its parent's entry, has neither ATS nor an entry of its own: it is not listed.)
+        if let Err(err) = dev_add(&d.devs, &data.link) {
+            d.put_did(u);
+            return Err(err);
         }
         let e = match d.hw_info() {
             // `domain_setup_first_level()`.
@@ -738,10 +925,11 @@ impl PagingOps for VtdDomain {
                 aw: i.aw,
                 did,
                 coherent: !d.incoherent,
-                dirty_tracking: false,
+                dirty_tracking: *dirty,
             }),
         };
         if let Err(err) = replace_rid_entry(dev, Some(&e)) {
+            dev_remove(&d.devs, &data.link);
             d.put_did(u);
             return Err(err);
         }
@@ -751,6 +939,23 @@ impl PagingOps for VtdDomain {
 
     fn flush_iotlb_all(d: &PagingDomain<Self>) {
         d.flush(None);
+    }
+
+    /// `intel_iommu_set_dirty_tracking()`: SSADE set or cleared in the entries of the devices
+    /// attached to the domain and, for a nest parent, to its nested domains; after an error
+    /// every entry is set back as it was. Only for domains allocated with
+    /// `IOMMU_HWPT_ALLOC_DIRTY_TRACKING`, on units with [`hw::ssads_supported`].
+    fn set_dirty_tracking(d: &PagingDomain<Self>, enable: bool) -> Result {
+        let mut on = d.dirty.lock();
+        if *on == enable {
+            return Ok(());
+        }
+        if let Err(e) = d.set_ssade(enable) {
+            let _ = d.set_ssade(*on);
+            return Err(e);
+        }
+        *on = enable;
+        Ok(())
     }
 
     fn iotlb_sync(d: &PagingDomain<Self>, gather: &Gather) {
@@ -770,9 +975,32 @@ struct VtdNested {
     /// `nested_tags`.
     #[pin]
     tags: SpinLockIrq<KVec<Tag>>,
+    /// The devices attached to the domain; each is also in the parent's `nested_devs`.
+    #[pin]
+    devs: DevLinks,
 }
 
 impl VtdNested {
+    /// Adds a device to the lists of `nd` and of its parent.
+    ///
+    /// # Errors
+    ///
+    /// `ENOMEM` (nothing is added then).
+    fn add_dev(nd: &NestedDomain<Self>, l: &Arc<DevLink>) -> Result {
+        dev_add(&nd.devs, l)?;
+        if let Err(e) = dev_add(&nd.parent().nested_devs, l) {
+            dev_remove(&nd.devs, l);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Takes a device out of the lists of `nd` and of its parent.
+    fn remove_dev(nd: &NestedDomain<Self>, l: &Arc<DevLink>) {
+        dev_remove(&nd.devs, l);
+        dev_remove(&nd.parent().nested_devs, l);
+    }
+
     /// The domain ID of the nested domain `nd` on `u`, allocated for its first device there and
     /// then also given to the parent, whose stage-2 changes must invalidate it.
     fn get_did(nd: &NestedDomain<Self>, u: &'static Unit) -> Result<u16> {
@@ -837,8 +1065,15 @@ impl NestedOps for VtdNested {
             return Err(EINVAL);
         };
         let own_entry = data.info.attach_prepare(dev)?;
+        // The parent's dirty tracking does not change until the entry is written.
+        let dirty = parent.dirty.lock();
         let did = Self::get_did(nd, u)?;
         if own_entry {
+            // Listed before the entry changes, as for a paging domain.
+            if let Err(err) = Self::add_dev(nd, &data.link) {
+                Self::put_did(nd, u);
+                return Err(err);
+            }
             let e = PasidEntry::nested(
                 &nd.s1,
                 &SecondStage {
@@ -846,11 +1081,12 @@ impl NestedOps for VtdNested {
                     aw: ss.aw,
                     did,
                     coherent: !parent.incoherent,
-                    dirty_tracking: false,
+                    dirty_tracking: *dirty,
                 },
                 false,
             );
             if let Err(err) = replace_rid_entry(dev, Some(&e)) {
+                Self::remove_dev(nd, &data.link);
                 Self::put_did(nd, u);
                 return Err(err);
             }
@@ -876,12 +1112,15 @@ impl NestedOps for VtdNested {
                     reserved: inv.__reserved,
                 };
                 let (first, last, leaf) = req.range()?;
-                let tags = nd.tags.lock();
-                for t in tags.iter() {
+                for t in nd.tags.lock().iter() {
                     let desc = hw::nested_invalidation(t.did, first, last, leaf);
                     if let Err(e) = t.unit.qi_submit(&mut [desc]) {
                         pr_err!("{}: IOTLB invalidation failed: {:?}\n", t.unit.name(), e);
                     }
+                }
+                let (addr, mask) = hw::psi_aligned(first, last);
+                for l in nd.devs.lock().iter() {
+                    devtlb_invalidate(l, addr, mask);
                 }
                 Ok(())
             },

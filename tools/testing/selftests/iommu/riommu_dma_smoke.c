@@ -13,7 +13,8 @@
  * must refuse it with EOPNOTSUPP. The device goes back to the IOAS. Then it
  * unmaps the buffer, makes the device write to the stale IOVA and checks that
  * memory did not change and that the IOMMU driver reported a translation fault
- * in the kernel log.
+ * in the kernel log. On x86_64 it then checks PCI ATS on a second device (see
+ * test_ats()).
  *
  * Output is KTAP. Usage: riommu_dma_smoke [PCI-BDF]
  */
@@ -329,15 +330,21 @@ static int kmsg_open(void)
 	return fd;
 }
 
-static bool kmsg_find_fault(int fd, char *line, size_t len)
+/*
+ * Reads the kernel log from FD to its end; whether a record matched one of
+ * the NPATS extended regular expressions PATS (the first is copied to LINE).
+ */
+static bool kmsg_find(int fd, const char *const *pats, size_t npats, char *line, size_t len)
 {
 	char rec[2048];
-	regex_t re[sizeof(fault_patterns) / sizeof(fault_patterns[0])];
+	regex_t re[8];
 	bool found = false;
 	size_t i;
 
-	for (i = 0; i < sizeof(re) / sizeof(re[0]); i++)
-		if (regcomp(&re[i], fault_patterns[i], REG_EXTENDED | REG_NOSUB))
+	if (npats > sizeof(re) / sizeof(re[0]))
+		return false;
+	for (i = 0; i < npats; i++)
+		if (regcomp(&re[i], pats[i], REG_EXTENDED | REG_NOSUB))
 			return false;
 	for (;;) {
 		ssize_t n = read(fd, rec, sizeof(rec) - 1);
@@ -350,7 +357,7 @@ static bool kmsg_find_fault(int fd, char *line, size_t len)
 		rec[n] = 0;
 		msg = strchr(rec, ';');
 		msg = msg ? msg + 1 : rec;
-		for (i = 0; i < sizeof(re) / sizeof(re[0]) && !found; i++) {
+		for (i = 0; i < npats && !found; i++) {
 			if (!regexec(&re[i], msg, 0, NULL, 0)) {
 				found = true;
 				snprintf(line, len, "%.*s", (int)len - 1, msg);
@@ -358,10 +365,145 @@ static bool kmsg_find_fault(int fd, char *line, size_t len)
 			}
 		}
 	}
-	for (i = 0; i < sizeof(re) / sizeof(re[0]); i++)
+	for (i = 0; i < npats; i++)
 		regfree(&re[i]);
 	return found;
 }
+
+static bool kmsg_find_fault(int fd, char *line, size_t len)
+{
+	return kmsg_find(fd, fault_patterns,
+			 sizeof(fault_patterns) / sizeof(fault_patterns[0]), line, len);
+}
+
+#if defined(__x86_64__)
+/*
+ * PCI ATS (x86_64): QEMU's VT-d has device TLBs (device-iotlb=on) and the
+ * guest a virtio-rng device (1af4:1044) with an ATS capability behind a PCIe
+ * root port. The IOMMU driver enables ATS when it probes the device (the C
+ * driver's intel_iommu_probe_finalize(), the Rust driver's probe_finalize)
+ * and invalidates the device's TLB after the IOTLB when a mapping goes and
+ * when the device leaves a domain. QEMU fails a descriptor it rejects (a
+ * reserved bit set, for example) with an invalidation queue error, which the
+ * drivers log; it traces no accepted device-TLB descriptor, so their encoding
+ * is compared with the C driver's by KUnit (intel_iommu_rs_hw).
+ */
+#define ATS_TESTS	5
+#define ATS_VENDOR	0x1af4
+#define ATS_DEVICE	0x1044
+
+static const char *const invalidation_errors[] = {
+	"Invalidation Queue Error|Invalidation Time-out Error",	/* C, dmar.c */
+	"invalidation .*failed",			/* the Rust driver */
+};
+
+/* The ATS Control register of the device, or -1 if it has no ATS capability. */
+static int ats_ctrl(const char *bdf)
+{
+	unsigned char cfg[4096];
+	char path[PATH_MAX];
+	unsigned int pos = 0x100, hops = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, cfg, sizeof(cfg), 0);
+	close(fd);
+	if (n < (ssize_t)sizeof(cfg))
+		return -1;
+	while (pos >= 0x100 && pos + 8 <= sizeof(cfg) && hops++ < 64) {
+		uint32_t hdr = cfg[pos] | cfg[pos + 1] << 8 | cfg[pos + 2] << 16 |
+			       (uint32_t)cfg[pos + 3] << 24;
+
+		if (PCI_EXT_CAP_ID(hdr) == PCI_EXT_CAP_ID_ATS)
+			return cfg[pos + PCI_ATS_CTRL] | cfg[pos + PCI_ATS_CTRL + 1] << 8;
+		pos = PCI_EXT_CAP_NEXT(hdr);
+	}
+	return -1;
+}
+
+static void test_ats(void)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .flags = 0 };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_ioas_map map = { .size = sizeof(map) };
+	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
+	struct iommu_hw_info hw = { .size = sizeof(hw) };
+	char bdf[NAME_MAX + 1] = "", cdev[NAME_MAX + 32] = "", err[512] = "";
+	const size_t len = 64 * 1024;
+	int ctrl, devfd, iommufd, kmsg, rc;
+	bool ok;
+	void *buf;
+
+	if (find_pci(ATS_VENDOR, ATS_DEVICE, bdf, sizeof(bdf))) {
+		result(false, "ats_enabled: no virtio-rng device (PCI %04x:%04x)",
+		       ATS_VENDOR, ATS_DEVICE);
+		result(false, "ats_hw_info_supported");
+		result(false, "ats_attach");
+		result(false, "ats_unmap");
+		result(false, "ats_no_invalidation_error");
+		return;
+	}
+	ctrl = ats_ctrl(bdf);
+	diag("ATS device %s, ATS control 0x%x", bdf, ctrl);
+	result(ctrl >= 0 && (ctrl & PCI_ATS_CTRL_ENABLE), "ats_enabled %s", bdf);
+
+	kmsg = kmsg_open();
+	devfd = bind_vfio(bdf, cdev, sizeof(cdev)) ? -1 : open(cdev, O_RDWR);
+	iommufd = open("/dev/iommu", O_RDWR);
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bind.iommufd = iommufd;
+	ok = devfd >= 0 && iommufd >= 0 && buf != MAP_FAILED &&
+	     !ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+	/* The driver's capable(IOMMU_CAP_PCI_ATS_SUPPORTED), as iommufd reports it. */
+	hw.dev_id = bind.out_devid;
+	rc = ok ? ioctl(iommufd, IOMMU_GET_HW_INFO, &hw) : -1;
+	result(!rc && !(hw.out_capabilities & IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED),
+	       "ats_hw_info_supported capabilities=0x%llx",
+	       (unsigned long long)hw.out_capabilities);
+	ok = ok && !ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc);
+	if (ok) {
+		map.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
+		map.ioas_id = alloc.out_ioas_id;
+		map.user_va = (uintptr_t)buf;
+		map.length = len;
+		attach.pt_id = alloc.out_ioas_id;
+		ok = !ioctl(iommufd, IOMMU_IOAS_MAP, &map) &&
+		     !ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+	}
+	result(ok, "ats_attach %s", cdev);
+	/* The unmap invalidates the IOTLB, then the device's TLB. */
+	unmap.ioas_id = alloc.out_ioas_id;
+	unmap.iova = map.iova;
+	unmap.length = len;
+	result(ok && !ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap) && unmap.length == len,
+	       "ats_unmap iova=0x%llx", (unsigned long long)map.iova);
+	/* Closing detaches the device: its entry and device TLB go. */
+	if (devfd >= 0)
+		close(devfd);
+	if (iommufd >= 0)
+		close(iommufd);
+	if (buf != MAP_FAILED)
+		munmap(buf, len);
+	if (kmsg >= 0 &&
+	    kmsg_find(kmsg, invalidation_errors,
+		      sizeof(invalidation_errors) / sizeof(invalidation_errors[0]),
+		      err, sizeof(err)))
+		diag("%s", err);
+	result(kmsg >= 0 && !err[0], "ats_no_invalidation_error");
+	if (kmsg >= 0)
+		close(kmsg);
+}
+#else
+#define ATS_TESTS	0
+static void test_ats(void)
+{
+}
+#endif
 
 /*
  * Whether the reserved regions of the device's IOMMU group (the driver's
@@ -406,7 +548,8 @@ int main(int argc, char **argv)
 	bool untouched;
 	size_t i;
 
-	printf("KTAP version 1\n1..%d\n", 11 + NEST_PARENT_TESTS + FAILED_REPLACE_TESTS);
+	printf("KTAP version 1\n1..%d\n",
+	       11 + NEST_PARENT_TESTS + FAILED_REPLACE_TESTS + ATS_TESTS);
 	fflush(stdout);
 
 	if (argc > 1)
@@ -504,6 +647,8 @@ int main(int argc, char **argv)
 	/* Detach, unbind and free the IOAS: every step must succeed. */
 	result(!munmap((void *)bar0, bar.size) && !close(devfd) &&
 	       !close(iommufd) && !munmap(buf, len), "teardown");
+
+	test_ats();
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
 	       test_no - failures, failures);
 	return failures ? 1 : 0;

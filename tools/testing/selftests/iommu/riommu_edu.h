@@ -59,7 +59,8 @@ static int write_str(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
-static int find_edu(char *bdf, size_t len)
+/* The BDF of the first PCI device VENDOR:DEVICE. */
+static int find_pci(unsigned long vendor, unsigned long device, char *bdf, size_t len)
 {
 	const char *base = "/sys/bus/pci/devices";
 	struct dirent *de;
@@ -76,7 +77,7 @@ static int find_edu(char *bdf, size_t len)
 		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
 		if (read_hex(dir, "vendor", &v) || read_hex(dir, "device", &dv))
 			continue;
-		if (v == EDU_VENDOR && dv == EDU_DEVICE) {
+		if (v == vendor && dv == device) {
 			snprintf(bdf, len, "%s", de->d_name);
 			closedir(d);
 			return 0;
@@ -84,6 +85,11 @@ static int find_edu(char *bdf, size_t len)
 	}
 	closedir(d);
 	return -1;
+}
+
+static int find_edu(char *bdf, size_t len)
+{
+	return find_pci(EDU_VENDOR, EDU_DEVICE, bdf, len);
 }
 
 /* Bind the device to vfio-pci and return the path of its VFIO cdev. */
