@@ -599,46 +599,96 @@ impl<'a> UserDataArray<'a> {
     /// Entries of exactly `size_of::<T>()` bytes are copied from user memory in batches of up to
     /// 256 bytes, one `copy_from_user()` each, instead of one per entry; a batch that cannot be
     /// copied is read again entry by entry, so the errors and the handled count are the same.
+    #[inline(always)]
     pub fn for_each_entry<T: UserStruct>(
         &mut self,
         data_type: u32,
-        mut f: impl FnMut(u32, T) -> Result,
+        f: impl FnMut(u32, T) -> Result,
     ) -> Result {
+        // An empty array (`IOMMU_HWPT_INVALIDATE` with no entry) returns before any frame is set
+        // up; `read_entry` gives no error for it either, there being no index to read.
+        if self.entry_num() == 0 {
+            return Ok(());
+        }
+        let (done, r) = self.each_entry(data_type, f);
+        // `done` counts the entries handled, at most `entry_num`: stored once, clamped.
+        self.set_handled(self.handled.saturating_add(done));
+        r
+    }
+
+    /// The loop of [`Self::for_each_entry`]: the number of entries handled, and the result.
+    fn each_entry<T: UserStruct>(
+        &self,
+        data_type: u32,
+        mut f: impl FnMut(u32, T) -> Result,
+    ) -> (u32, Result) {
+        /// The batch buffer, aligned for the entry types of the uAPI (`__aligned_u64` fields at
+        /// most), so that an entry is read with an aligned load.
+        #[repr(C, align(8))]
+        struct Batch([MaybeUninit<u8>; BATCH]);
         const BATCH: usize = 256;
         let n = self.entry_num();
         let len = self.entry_len();
         let size = size_of::<T>();
-        if n == 0 || self.data_type() != data_type || len != size || size == 0 || size > BATCH {
+        if self.data_type() != data_type || len != size || size == 0 || size > BATCH {
             // The general case, which also gives the errors of index 0 (type, length).
-            for i in 0..n {
-                f(i, self.read_entry(data_type, i)?)?;
-                self.mark_handled();
-            }
-            return Ok(());
+            return self.each_entry_slow(data_type, 0, n, &mut f);
         }
-        let per_batch = u32::try_from(BATCH / size).map_err(|_| EINVAL)?;
-        let mut buf = [MaybeUninit::<u8>::uninit(); BATCH];
+        // `0 < size <= BATCH`: 1 to 256, a constant of `T`.
+        let per_batch = u32::try_from(BATCH / size).unwrap_or(1);
+        let mut buf = Batch([MaybeUninit::<u8>::uninit(); BATCH]);
         let mut i = 0;
         while i < n {
             let k = per_batch.min(n - i);
             let bytes = usize::from_safe_cast(k) * size;
             let copied = entry_ptr(self.uptr(), len, i)
-                .and_then(|at| copy_from_user_raw(&mut buf[..bytes], at));
+                .and_then(|at| copy_from_user_raw(&mut buf.0[..bytes], at))
+                .is_ok();
+            if !copied {
+                // Entry by entry, for the error and the count of the first unreadable one.
+                let (more, r) = self.each_entry_slow(data_type, i, n, &mut f);
+                return (i + more, r);
+            }
             for j in 0..k {
-                let entry = if copied.is_ok() {
-                    let off = usize::from_safe_cast(j) * size;
-                    // SAFETY: The copy initialised `bytes` bytes of `buf`, and entry `j` lies in
-                    // them; `T: FromBytes` accepts any bytes; the read is unaligned-safe.
-                    unsafe { buf.as_ptr().add(off).cast::<T>().read_unaligned() }
-                } else {
-                    self.read_entry(data_type, i + j)?
+                let off = usize::from_safe_cast(j) * size;
+                // SAFETY: The copy initialised `bytes` bytes of `buf`, and entry `j` lies in them;
+                // `T: FromBytes` accepts any bytes. `buf` is 8-byte aligned and `off` a multiple
+                // of `size_of::<T>()`, itself a multiple of `align_of::<T>()`: the pointer is
+                // aligned for `T` when `align_of::<T>() <= 8`, else the read is unaligned.
+                let entry = unsafe {
+                    let p = buf.0.as_ptr().add(off).cast::<T>();
+                    if align_of::<T>() <= 8 {
+                        p.read()
+                    } else {
+                        p.read_unaligned()
+                    }
                 };
-                f(i + j, entry)?;
-                self.mark_handled();
+                if let Err(e) = f(i + j, entry) {
+                    return (i + j, Err(e));
+                }
             }
             i += k;
         }
-        Ok(())
+        (n, Ok(()))
+    }
+
+    /// The entries `from..n` read one by one (the general case, or after a batch could not be
+    /// copied): the number of them handled, and the result.
+    #[cold]
+    #[inline(never)]
+    fn each_entry_slow<T: UserStruct>(
+        &self,
+        data_type: u32,
+        from: u32,
+        n: u32,
+        f: &mut impl FnMut(u32, T) -> Result,
+    ) -> (u32, Result) {
+        for i in from..n {
+            if let Err(e) = self.read_entry(data_type, i).and_then(|t| f(i, t)) {
+                return (i - from, Err(e));
+            }
+        }
+        (n - from, Ok(()))
     }
 
     /// Records one more handled entry.
