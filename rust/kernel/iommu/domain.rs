@@ -31,7 +31,7 @@ use super::{
     device::ProbedDevice,
     ops::Driver,
     pgtable::Gather,
-    pt::{Format, FormatHwInfo},
+    pt::{Format, FormatHwInfo, IovaToPhysFn, ReadAndClearDirtyFn},
     user_data::UserDataArray,
     viommu::Viommu, //
 };
@@ -179,10 +179,10 @@ impl Domain {
 
     /// The driver's paging domain, if this is one of type `T`.
     pub fn as_paging<T: PagingOps>(&self) -> Option<&PagingDomain<T>> {
-        if !core::ptr::eq(self.ops(), T::TABLE.as_ptr()) {
+        if !T::TABLE.owns(self.ops()) {
             return None;
         }
-        // SAFETY: Only `PagingDomain<T>` installs `T::TABLE`, a `static` (the contract of
+        // SAFETY: Only `PagingDomain<T>` installs `T::TABLE`'s operations, in a `static` (the contract of
         // `PagingTable::new()`), whose address no other type's table shares; the domain is the
         // first field of the page table, which is the first field of the `repr(C)`
         // `PagingDomain<T>`; it lives as long as `self`.
@@ -450,10 +450,14 @@ pub trait PagingOps: Sized + Send + Sync + 'static {
     }
 }
 
-/// The const `struct iommu_domain_ops` and `struct iommu_dirty_ops` of a [`PagingOps`] type.
+/// The const `struct iommu_domain_ops` and `struct iommu_dirty_ops` of a [`PagingOps`] type:
+/// one pair, and for a format with a second kind of table ([`Format::SECOND_KIND`]) a second
+/// pair with that kind's own operations.
 pub struct PagingTable<T: PagingOps> {
     ops: bindings::iommu_domain_ops,
     dirty: bindings::iommu_dirty_ops,
+    second_ops: bindings::iommu_domain_ops,
+    second_dirty: bindings::iommu_dirty_ops,
     _p: PhantomData<T>,
 }
 
@@ -468,47 +472,80 @@ impl<T: PagingOps> PagingTable<T> {
     /// The result initialises a `static` item (use
     /// [`iommu_static_table!`](crate::iommu_static_table)).
     pub const unsafe fn new() -> Self {
+        let (second_iova_to_phys, second_read_and_clear_dirty) = match T::Format::SECOND_KIND {
+            Some(ops) => ops,
+            None => (T::Format::IOVA_TO_PHYS, T::Format::READ_AND_CLEAR_DIRTY),
+        };
         Self {
-            ops: bindings::iommu_domain_ops {
-                attach_dev: Some(Self::attach_dev),
-                set_dev_pasid: if T::HAS_SET_DEV_PASID {
-                    Some(Self::set_dev_pasid)
-                } else {
-                    None
-                },
-                flush_iotlb_all: if T::HAS_FLUSH_IOTLB_ALL {
-                    Some(Self::flush_iotlb_all)
-                } else {
-                    None
-                },
-                iotlb_sync: Some(Self::iotlb_sync),
-                iova_to_phys: Some(T::Format::IOVA_TO_PHYS),
-                map_pages: match T::Format::MAP_UNMAP {
-                    Some((map, _)) => Some(map),
-                    None => None,
-                },
-                unmap_pages: match T::Format::MAP_UNMAP {
-                    Some((_, unmap)) => Some(unmap),
-                    None => None,
-                },
-                free: Some(Self::free),
-                ..pin_init::zeroed()
-            },
-            dirty: bindings::iommu_dirty_ops {
-                set_dirty_tracking: if T::HAS_SET_DIRTY_TRACKING {
-                    Some(Self::set_dirty_tracking)
-                } else {
-                    None
-                },
-                read_and_clear_dirty: T::Format::READ_AND_CLEAR_DIRTY,
-            },
+            ops: Self::domain_ops(T::Format::IOVA_TO_PHYS),
+            dirty: Self::dirty_ops(T::Format::READ_AND_CLEAR_DIRTY),
+            second_ops: Self::domain_ops(second_iova_to_phys),
+            second_dirty: Self::dirty_ops(second_read_and_clear_dirty),
             _p: PhantomData,
         }
     }
 
-    /// The C domain operations.
+    /// The domain operations, with the format's `iova_to_phys`.
+    const fn domain_ops(iova_to_phys: IovaToPhysFn) -> bindings::iommu_domain_ops {
+        bindings::iommu_domain_ops {
+            attach_dev: Some(Self::attach_dev),
+            set_dev_pasid: if T::HAS_SET_DEV_PASID {
+                Some(Self::set_dev_pasid)
+            } else {
+                None
+            },
+            flush_iotlb_all: if T::HAS_FLUSH_IOTLB_ALL {
+                Some(Self::flush_iotlb_all)
+            } else {
+                None
+            },
+            iotlb_sync: Some(Self::iotlb_sync),
+            iova_to_phys: Some(iova_to_phys),
+            map_pages: match T::Format::MAP_UNMAP {
+                Some((map, _)) => Some(map),
+                None => None,
+            },
+            unmap_pages: match T::Format::MAP_UNMAP {
+                Some((_, unmap)) => Some(unmap),
+                None => None,
+            },
+            free: Some(Self::free),
+            ..pin_init::zeroed()
+        }
+    }
+
+    /// The dirty-tracking operations, with the format's `read_and_clear_dirty`.
+    const fn dirty_ops(
+        read_and_clear_dirty: Option<ReadAndClearDirtyFn>,
+    ) -> bindings::iommu_dirty_ops {
+        bindings::iommu_dirty_ops {
+            set_dirty_tracking: if T::HAS_SET_DIRTY_TRACKING {
+                Some(Self::set_dirty_tracking)
+            } else {
+                None
+            },
+            read_and_clear_dirty,
+        }
+    }
+
+    /// The C domain operations (of the first kind of table).
     pub const fn as_ptr(&self) -> *const bindings::iommu_domain_ops {
         &self.ops
+    }
+
+    /// Whether `ops` are this table's domain operations, of either kind of table.
+    pub fn owns(&self, ops: *const bindings::iommu_domain_ops) -> bool {
+        core::ptr::eq(ops, &self.ops) || core::ptr::eq(ops, &self.second_ops)
+    }
+
+    /// The domain and dirty-tracking operations of a domain whose table is of the second kind
+    /// (`second`) or not.
+    fn ops_of(&self, second: bool) -> (&bindings::iommu_domain_ops, &bindings::iommu_dirty_ops) {
+        if second {
+            (&self.second_ops, &self.second_dirty)
+        } else {
+            (&self.ops, &self.dirty)
+        }
     }
 
     /// # Safety
@@ -639,8 +676,8 @@ pub struct PagingOptions {
 ///
 /// # Invariants
 ///
-/// - `table` was initialised by `T::Format::init`, `table.domain.ops` is `T::TABLE`; the table is
-///   deinitialised only on drop.
+/// - `table` was initialised by `T::Format::init`, `table.domain.ops` is one of `T::TABLE`'s
+///   (the one of its kind of table); the table is deinitialised only on drop.
 /// - The allocation came from a `Pin<KBox<Self>>`; once published through [`Self::into_raw`] it
 ///   is freed only by the `free` operation.
 #[repr(C)]
@@ -691,13 +728,16 @@ impl<T: PagingOps> PagingDomain<T> {
             GFP_KERNEL,
         )?;
         let dom = this.domain().as_raw();
+        // INVARIANT: The operations of the table's kind.
+        let (ops, dirty) =
+            T::TABLE.ops_of(T::Format::SECOND_KIND.is_some() && T::Format::is_second_kind(cfg));
         // SAFETY: The domain was initialised by the format and is not published yet: `this` is
-        // its only user. The dirty table lives in the static `T::TABLE`.
+        // its only user. Both tables live in the static `T::TABLE`.
         unsafe {
             (*dom).type_ = bindings::IOMMU_DOMAIN_UNMANAGED;
-            (*dom).ops = T::TABLE.as_ptr();
+            (*dom).ops = ops;
             if opts.dirty_tracking {
-                (*dom).dirty_ops = &T::TABLE.dirty;
+                (*dom).dirty_ops = dirty;
             }
             if let Some((start, last)) = opts.aperture {
                 let g = &mut (*dom).geometry;

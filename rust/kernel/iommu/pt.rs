@@ -52,6 +52,18 @@ pub trait Format: private::Sealed + 'static {
     /// the format tracks dirty pages.
     const READ_AND_CLEAR_DIRTY: Option<ReadAndClearDirtyFn>;
 
+    /// For a format with two kinds of table ([`Vtd`]: a first- or a second-stage table), the
+    /// `iova_to_phys` and `read_and_clear_dirty` operations of the second kind. Its domains get
+    /// operation tables of their own with these ([`PagingTable`](super::domain::PagingTable)), so
+    /// that no operation chooses at run time, as C drivers have a table per kind
+    /// (`intel_ss_paging_domain_ops`): `iommu_iova_to_phys()` runs for each page iommufd unmaps.
+    const SECOND_KIND: Option<(IovaToPhysFn, Option<ReadAndClearDirtyFn>)> = None;
+
+    /// Whether a table of `cfg` is of the second kind ([`Format::SECOND_KIND`]).
+    fn is_second_kind(_cfg: &Self::Config) -> bool {
+        false
+    }
+
     /// The `map_pages` and `unmap_pages` domain operations, for a format the IOMMU core does not
     /// map through by itself (generic_pt tables are: `iommupt_from_domain()`).
     const MAP_UNMAP: Option<(MapPagesFn, UnmapPagesFn)> = None;
@@ -93,6 +105,10 @@ pub trait Format: private::Sealed + 'static {
 }
 
 /// The type of `iommu_dirty_ops.read_and_clear_dirty`.
+/// The `iova_to_phys` domain operation.
+pub type IovaToPhysFn = unsafe extern "C" fn(*mut bindings::iommu_domain, u64) -> u64;
+
+/// The `read_and_clear_dirty` dirty operation.
 pub type ReadAndClearDirtyFn = unsafe extern "C" fn(
     *mut bindings::iommu_domain,
     usize,
@@ -439,7 +455,8 @@ pub struct VtdTable {
 /// ([`VtdSs`]), when it is created, as a VT-d driver does that has both (C:
 /// `intel_iommu_domain_alloc_paging_flags()`, which prefers the first stage and makes nest
 /// parents and dirty-tracking domains second-stage). The domain operations that are the
-/// format's own (`iova_to_phys`, `read_and_clear_dirty`) dispatch on the table's stage.
+/// format's own (`iova_to_phys`, `read_and_clear_dirty`) are the stage's: a second-stage domain
+/// gets the operation tables of [`Format::SECOND_KIND`].
 #[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
 pub struct Vtd;
 
@@ -447,69 +464,23 @@ pub struct Vtd;
 impl private::Sealed for Vtd {}
 
 #[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
-impl Vtd {
-    /// The stage of the table whose domain is `domain`.
-    ///
-    /// # Safety
-    ///
-    /// `domain` is the domain of an initialised [`VtdTable`].
-    unsafe fn stage_of(domain: *mut bindings::iommu_domain) -> u8 {
-        // SAFETY: The domain is the first member of the table's `struct pt_iommu`, which is the
-        // first member of either union member, which is the first field of the `repr(C)`
-        // `VtdTable`: `domain` is the table's address. `stage` is set by `init` before the
-        // domain is published and not written after (type invariant).
-        unsafe { (*domain.cast::<VtdTable>()).stage }
-    }
-
-    /// `iommu_domain_ops.iova_to_phys` of a [`Vtd`] domain.
-    ///
-    /// # Safety
-    ///
-    /// Called by the IOMMU core with a domain of a [`Vtd`] table.
-    unsafe extern "C" fn iova_to_phys(domain: *mut bindings::iommu_domain, iova: u64) -> u64 {
-        // SAFETY: `domain` is the domain of an initialised `VtdTable` (this function's `# Safety`
-        // section), whose stage names the format of the table, which the format's function
-        // reads under the caller's rules.
-        unsafe {
-            if Self::stage_of(domain) == 2 {
-                bindings::pt_iommu_vtdss_iova_to_phys(domain, iova)
-            } else {
-                bindings::pt_iommu_x86_64_iova_to_phys(domain, iova)
-            }
-        }
-    }
-
-    /// `iommu_dirty_ops.read_and_clear_dirty` of a [`Vtd`] domain.
-    ///
-    /// # Safety
-    ///
-    /// Called by iommufd with a domain of a [`Vtd`] table and valid arguments.
-    unsafe extern "C" fn read_and_clear_dirty(
-        domain: *mut bindings::iommu_domain,
-        iova: usize,
-        size: usize,
-        flags: usize,
-        dirty: *mut bindings::iommu_dirty_bitmap,
-    ) -> c_int {
-        // SAFETY: As in `iova_to_phys`; the other arguments are the caller's, passed on.
-        unsafe {
-            if Self::stage_of(domain) == 2 {
-                bindings::pt_iommu_vtdss_read_and_clear_dirty(domain, iova, size, flags, dirty)
-            } else {
-                bindings::pt_iommu_x86_64_read_and_clear_dirty(domain, iova, size, flags, dirty)
-            }
-        }
-    }
-}
-
-#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
 impl Format for Vtd {
     type Table = VtdTable;
     type Config = VtdConfig;
 
-    const IOVA_TO_PHYS: unsafe extern "C" fn(*mut bindings::iommu_domain, u64) -> u64 =
-        Self::iova_to_phys;
-    const READ_AND_CLEAR_DIRTY: Option<ReadAndClearDirtyFn> = Some(Self::read_and_clear_dirty);
+    // The first kind is the first stage, the second the second stage: each domain's operations
+    // are its stage's (`PagingDomain::new` picks them with `is_second_kind`).
+    const IOVA_TO_PHYS: IovaToPhysFn = bindings::pt_iommu_x86_64_iova_to_phys;
+    const READ_AND_CLEAR_DIRTY: Option<ReadAndClearDirtyFn> =
+        Some(bindings::pt_iommu_x86_64_read_and_clear_dirty);
+    const SECOND_KIND: Option<(IovaToPhysFn, Option<ReadAndClearDirtyFn>)> = Some((
+        bindings::pt_iommu_vtdss_iova_to_phys,
+        Some(bindings::pt_iommu_vtdss_read_and_clear_dirty),
+    ));
+
+    fn is_second_kind(cfg: &VtdConfig) -> bool {
+        cfg.stage == VtdStage::Second
+    }
 
     unsafe fn init<T: PagingOps<Format = Self>>(table: *mut VtdTable, cfg: &VtdConfig) -> Result {
         if cfg.table.common.features & features::DMA_INCOHERENT != 0 && cfg.dma_dev.is_none() {
