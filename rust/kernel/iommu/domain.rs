@@ -443,6 +443,15 @@ pub trait PagingOps: Sized + Send + Sync + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// Makes every DMA through the domain snoop the CPU caches, whatever the device's no-snoop
+    /// attribute, and keeps it so (C `enforce_cache_coherency`); true if the domain does. iommufd
+    /// asks it of a new domain, before its first map, for a device whose driver reports
+    /// [`Cap::EnforceCacheCoherency`](super::ops::Cap::EnforceCacheCoherency)
+    /// (`iommufd_hwpt_paging_enforce_cc()`), and must then get true.
+    fn enforce_cache_coherency(_domain: &PagingDomain<Self>) -> bool {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Enables or disables dirty tracking. Only called for domains created with dirty tracking;
     /// required if the driver creates such domains.
     fn set_dirty_tracking(_domain: &PagingDomain<Self>, _enable: bool) -> Result {
@@ -500,6 +509,11 @@ impl<T: PagingOps> PagingTable<T> {
                 None
             },
             iotlb_sync: Some(Self::iotlb_sync),
+            enforce_cache_coherency: if T::HAS_ENFORCE_CACHE_COHERENCY {
+                Some(Self::enforce_cache_coherency)
+            } else {
+                None
+            },
             iova_to_phys: Some(iova_to_phys),
             map_pages: match T::Format::MAP_UNMAP {
                 Some((map, _)) => Some(map),
@@ -637,6 +651,17 @@ impl<T: PagingOps> PagingTable<T> {
 
     /// # Safety
     ///
+    /// Called by iommufd with a domain using this table.
+    unsafe extern "C" fn enforce_cache_coherency(domain: *mut bindings::iommu_domain) -> bool {
+        // SAFETY: `iommufd_hwpt_paging_enforce_cc()` (and the Rust HWPT layer) calls
+        // `domain->ops->enforce_cache_coherency` for the domain of a HWPT it holds, and only
+        // `PagingDomain::new` sets `domain->ops` to `T::TABLE`'s, so `domain` is the domain of a
+        // live `PagingDomain<T>`.
+        T::enforce_cache_coherency(unsafe { Self::domain(domain) })
+    }
+
+    /// # Safety
+    ///
     /// Called by the IOMMU core with a domain using this table that has dirty ops.
     unsafe extern "C" fn set_dirty_tracking(
         domain: *mut bindings::iommu_domain,
@@ -770,6 +795,22 @@ impl<T: PagingOps> PagingDomain<T> {
     {
         // SAFETY: The table is initialised (type invariant) and deinitialised only on drop.
         unsafe { <T::Format as FormatHwInfo>::hw_info(self.table.get()) }
+    }
+
+    /// Makes the leaves that maps write from now on set SNP, on a second-stage table
+    /// ([`super::pt::Vtd::force_coherence`]); false for a first-stage one.
+    ///
+    /// # Safety
+    ///
+    /// No map or unmap of the domain runs concurrently (maps read the table's features).
+    #[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+    pub unsafe fn vtd_force_coherence(&self) -> bool
+    where
+        T: PagingOps<Format = super::pt::Vtd>,
+    {
+        // SAFETY: The table is initialised (type invariant) and deinitialised only on drop; no
+        // map runs concurrently (this function's `# Safety` section).
+        unsafe { super::pt::Vtd::force_coherence(self.table.get()) }
     }
 
     /// Marks `iova` dirty in the page table, as the hardware would on a DMA write. Only meant for

@@ -464,6 +464,33 @@ pub struct Vtd;
 impl private::Sealed for Vtd {}
 
 #[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
+impl Vtd {
+    /// Makes the leaves that maps write from now on set SNP (`PT_FEAT_VTDSS_FORCE_COHERENCE`, as
+    /// `intel_iommu_enforce_cache_coherency_ss()` does), on a second-stage table; false for a
+    /// first-stage table, which has no such bit (its PASID-table entry's PGSNP does that).
+    /// Leaves already written keep theirs.
+    ///
+    /// # Safety
+    ///
+    /// `table` is initialised and not deinitialised, and no map of it runs concurrently (every
+    /// map reads the features).
+    pub(crate) unsafe fn force_coherence(table: *mut VtdTable) -> bool {
+        // SAFETY: Initialised (this function's `# Safety` section): `stage` names the initialised
+        // member (type invariant of `VtdTable`); `features` is a plain field of that member that
+        // no map reads concurrently.
+        unsafe {
+            if (*table).stage != 2 {
+                return false;
+            }
+            let ss = (&raw mut (*table).tables.ss).cast::<bindings::pt_iommu_vtdss>();
+            let f = &raw mut (*ss).vtdss_pt.common.features;
+            f.write(f.read() | features::VTDSS_FORCE_COHERENCE);
+        }
+        true
+    }
+}
+
+#[cfg(all(CONFIG_IOMMU_PT_X86_64 = "y", CONFIG_IOMMU_PT_VTDSS = "y"))]
 impl Format for Vtd {
     type Table = VtdTable;
     type Config = VtdConfig;
