@@ -121,7 +121,7 @@ qemu_cmd() {
 	x86_64)
 		# The vIOMMU must come before the other PCI devices.
 		printf '%s\n' qemu-system-x86_64 -M q35 -cpu "$x86_cpu" "${common[@]}" \
-			-device "intel-iommu,intremap=on,x-scalable-mode=on$(vtd_flts),aw-bits=48,device-iotlb=on" \
+			-device "intel-iommu,intremap=on,x-scalable-mode=on$(vtd_flts),aw-bits=48,device-iotlb=on,snoop-control=on" \
 			-device edu,dma_mask=0xffffffffffffffff \
 			-device pcie-root-port,id=rp0,chassis=1 \
 			-device virtio-rng-pci,bus=rp0,disable-legacy=on,ats=on \

@@ -581,6 +581,18 @@ impl RidEntry<'_> {
         self.flush_cpu_cache();
     }
 
+    /// Sets the entry's PGSNP bit (page snoop, quadword 1 bit 24) in place (`pasid_set_pgsnp()`);
+    /// the caller then invalidates the caches that may hold the entry.
+    pub(crate) fn set_pgsnp(&mut self) {
+        // SAFETY: The locked entry (type invariant): quadword 1 of its 8. The hardware reads a
+        // present entry, but only this bit changes, in one 64-bit store, as C does.
+        unsafe {
+            let p = self.pte.as_ptr().cast::<u64>().add(1);
+            p.write_volatile(p.read_volatile() | 1 << 24);
+        }
+        self.flush_cpu_cache();
+    }
+
     /// Zeroes the entry, which is not present (`pasid_clear_entry()`).
     pub(crate) fn clear(&mut self) {
         let p = self.pte.as_ptr().cast::<u64>();

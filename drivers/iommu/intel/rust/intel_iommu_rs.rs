@@ -349,6 +349,50 @@ fn setup_dirty_tracking(l: &DevLink, enable: bool) -> Result {
     Ok(())
 }
 
+/// Sets PGSNP in the RID's entry of the device `l`, a first-stage entry, and invalidates what may
+/// cache it (`intel_pasid_setup_page_snoop_control()`, then `intel_pasid_flush_present()`'s
+/// descriptors: the PASID cache, the PASID-based IOTLB of the domain ID, the device TLB).
+fn setup_page_snoop_control(l: &DevLink) {
+    let did = l.with_rid_entry(|e| {
+        let old = e.read();
+        if !old.present() {
+            return None;
+        }
+        e.set_pgsnp();
+        Some(old.did())
+    });
+    let Ok(Some(did)) = did else {
+        pr_warn!("{:#06x}: no present entry to set PGSNP in\n", l.ats.sid);
+        return;
+    };
+    let u = l.unit();
+    let a = &l.ats;
+    let mut descs = [
+        QiDesc::pasid_cache(did, PasidCacheGran::PasidSelective, 0),
+        QiDesc::piotlb_all(did, 0),
+        QiDesc::dev_iotlb(a.sid, a.pfsid, a.qdep, 0, 64 - hw::VTD_PAGE_SHIFT),
+    ];
+    let n = if l.ats_enabled() && l.present() && u.translation_enabled() {
+        3
+    } else {
+        2
+    };
+    if let Err(e) = u.qi_submit(&mut descs[..n]) {
+        pr_err!("{}: PASID entry invalidation failed: {:?}\n", u.name(), e);
+    }
+}
+
+/// What the entries of a paging domain's devices carry (C: `dmar_domain->dirty_tracking`,
+/// `force_snooping`).
+#[derive(Clone, Copy, Default)]
+struct EntryFlags {
+    /// SSADE: second-stage dirty tracking (`set_dirty_tracking`).
+    dirty_tracking: bool,
+    /// PGSNP in first-stage and nested entries (`enforce_cache_coherency`); a second-stage
+    /// table sets SNP in its leaves instead.
+    force_snooping: bool,
+}
+
 /// The identity domain: a pass-through PASID-table entry (`identity_domain_attach_dev()`).
 struct Identity;
 
@@ -450,14 +494,14 @@ impl Driver for IntelIommu {
     }
 
     fn capable(dev: &ProbedDevice<Self>, cap: Cap) -> bool {
-        // `intel_iommu_capable()`, without enforcing cache coherency (no
-        // `enforce_cache_coherency` operation yet).
+        // `intel_iommu_capable()`.
         let link = &dev.data().link;
         let u = link.unit();
         match cap {
             Cap::CacheCoherency => true,
             Cap::PreBootProtection => dmar::platform_optin(),
             Cap::DirtyTracking => hw::ssads_supported(u.scalable_mode(), u.ecap()),
+            Cap::EnforceCacheCoherency => u.ecap().sc(),
             Cap::PciAtsSupported => link.ats.supported,
             _ => false,
         }
@@ -544,11 +588,11 @@ struct VtdDomain {
     incoherent: bool,
     /// A second-stage nest parent (`IOMMU_HWPT_ALLOC_NEST_PARENT`).
     nest_parent: bool,
-    /// Dirty tracking is on (C: `dmar_domain->dirty_tracking`): the SSADE of the entries of the
-    /// domain's devices, and of its nested domains' devices. Held while they change: by
-    /// `set_dirty_tracking`, and by an attach from reading it to its entry's write.
+    /// What the entries of the domain's devices (and of its nested domains' devices) carry.
+    /// Held while they change: by `set_dirty_tracking` and `enforce_cache_coherency`, and by an
+    /// attach from reading it to its entry's write.
     #[pin]
-    dirty: Mutex<bool>,
+    flags: Mutex<EntryFlags>,
     /// The domain IDs, per unit. An interrupt-disabling spinlock: IOTLB flushes come from the
     /// DMA API's flush-queue timer and from interrupt handlers that unmap (C takes
     /// `cache_lock` with `spin_lock_irqsave()`).
@@ -667,7 +711,7 @@ impl VtdDomain {
                 vasz_lg2,
                 incoherent,
                 nest_parent,
-                dirty <- new_mutex!(false),
+                flags <- new_mutex!(EntryFlags::default()),
                 tags <- new_spinlock_irq!(KVec::new()),
                 nested_tags <- new_spinlock_irq!(KVec::new()),
                 devs <- new_spinlock_irq!(KVec::new()),
@@ -762,6 +806,7 @@ impl VtdDomain {
                 let sslps = cap.super_page();
                 (!u.scalable_mode() || ecap.slts())
                     && (!d.domain().has_dirty_ops() || hw::ssads_supported(u.scalable_mode(), ecap))
+                    && (!d.flags.lock().force_snooping || ecap.sc())
                     && (!d.nest_parent || hw::nested_supported(u.scalable_mode(), ecap))
                     && (ecap.smpwc() || d.incoherent)
                     && cap.mgaw() >= u32::from(d.vasz_lg2)
@@ -895,8 +940,8 @@ impl PagingOps for VtdDomain {
             return Err(ENODEV);
         }
         let own_entry = data.info.attach_prepare(dev)?;
-        // Until the entry is written: dirty tracking does not change meanwhile.
-        let dirty = d.dirty.lock();
+        // Until the entry is written: dirty tracking and snooping do not change meanwhile.
+        let flags = d.flags.lock();
         let did = d.get_did(u)?;
         if !own_entry {
             data.switch_to(u, Some(domain_addr(d.domain())), old);
@@ -916,7 +961,7 @@ impl PagingOps for VtdDomain {
                 did,
                 agaw: u.agaw(),
                 five_level: i.levels == 5,
-                pgsnp: false,
+                pgsnp: flags.force_snooping,
                 pwsnp: !d.incoherent,
             }),
             // `pasid_pte_config_second_level()`.
@@ -925,7 +970,7 @@ impl PagingOps for VtdDomain {
                 aw: i.aw,
                 did,
                 coherent: !d.incoherent,
-                dirty_tracking: *dirty,
+                dirty_tracking: flags.dirty_tracking,
             }),
         };
         if let Err(err) = replace_rid_entry(dev, Some(&e)) {
@@ -946,16 +991,48 @@ impl PagingOps for VtdDomain {
     /// every entry is set back as it was. Only for domains allocated with
     /// `IOMMU_HWPT_ALLOC_DIRTY_TRACKING`, on units with [`hw::ssads_supported`].
     fn set_dirty_tracking(d: &PagingDomain<Self>, enable: bool) -> Result {
-        let mut on = d.dirty.lock();
-        if *on == enable {
+        let mut f = d.flags.lock();
+        if f.dirty_tracking == enable {
             return Ok(());
         }
         if let Err(e) = d.set_ssade(enable) {
-            let _ = d.set_ssade(*on);
+            let _ = d.set_ssade(f.dirty_tracking);
             return Err(e);
         }
-        *on = enable;
+        f.dirty_tracking = enable;
         Ok(())
+    }
+
+    /// `intel_iommu_enforce_cache_coherency_fs()` and `_ss()`: only if every unit the domain is
+    /// attached on has snoop control (`ECAP.SC`, `domain_support_force_snooping()`; true for a
+    /// domain on no device yet, as in C). A first-stage domain sets PGSNP in its devices'
+    /// entries, now and at each attach; a second-stage one makes the leaves of its table set SNP.
+    fn enforce_cache_coherency(d: &PagingDomain<Self>) -> bool {
+        let mut f = d.flags.lock();
+        if d.stage == VtdStage::First && f.force_snooping {
+            return true;
+        }
+        if !d.devs.lock().iter().all(|l| l.unit().ecap().sc()) {
+            return false;
+        }
+        match d.stage {
+            VtdStage::First => {
+                f.force_snooping = true;
+                for l in d.devs.lock().iter() {
+                    setup_page_snoop_control(l);
+                }
+            }
+            VtdStage::Second => {
+                // SAFETY: No map runs concurrently: iommufd calls `enforce_cache_coherency` only
+                // on the domain of a HWPT it is creating, before `iopt_table_add_domain()` maps
+                // into it (`iommufd_hwpt_paging_alloc()`, and the Rust HWPT layer's
+                // `try_enforce_cache_coherency()`); no other code in the kernel calls it, and a
+                // domain iommufd allocated is mapped only through iommufd.
+                unsafe { d.vtd_force_coherence() };
+                f.force_snooping = true;
+            }
+        }
+        true
     }
 
     fn iotlb_sync(d: &PagingDomain<Self>, gather: &Gather) {
@@ -1065,8 +1142,8 @@ impl NestedOps for VtdNested {
             return Err(EINVAL);
         };
         let own_entry = data.info.attach_prepare(dev)?;
-        // The parent's dirty tracking does not change until the entry is written.
-        let dirty = parent.dirty.lock();
+        // The parent's dirty tracking and snooping do not change until the entry is written.
+        let flags = parent.flags.lock();
         let did = Self::get_did(nd, u)?;
         if own_entry {
             // Listed before the entry changes, as for a paging domain.
@@ -1081,9 +1158,9 @@ impl NestedOps for VtdNested {
                     aw: ss.aw,
                     did,
                     coherent: !parent.incoherent,
-                    dirty_tracking: *dirty,
+                    dirty_tracking: flags.dirty_tracking,
                 },
-                false,
+                flags.force_snooping,
             );
             if let Err(err) = replace_rid_entry(dev, Some(&e)) {
                 Self::remove_dev(nd, &data.link);

@@ -14,7 +14,7 @@
  * unmaps the buffer, makes the device write to the stale IOVA and checks that
  * memory did not change and that the IOMMU driver reported a translation fault
  * in the kernel log. On x86_64 it then checks PCI ATS on a second device (see
- * test_ats()).
+ * test_ats()) and the enforced cache coherency of edu's domain (test_cc()).
  *
  * Output is KTAP. Usage: riommu_dma_smoke [PCI-BDF]
  */
@@ -498,9 +498,55 @@ static void test_ats(void)
 	if (kmsg >= 0)
 		close(kmsg);
 }
+/*
+ * Cache coherency (x86_64): QEMU's VT-d has snoop control (snoop-control=on),
+ * so both VT-d drivers report IOMMU_CAP_ENFORCE_CACHE_COHERENCY and iommufd
+ * has the domain of each new paging HWPT of the device enforce it (PGSNP in a
+ * first-stage entry, SNP in second-stage leaves). VFIO's container
+ * compatibility reports that as VFIO_DMA_CC_IOMMU: the device through its
+ * group on iommufd's /dev/vfio/vfio, then the extension.
+ */
+#define CC_TESTS	1
+
+static void test_cc(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX], *grp;
+	int container = -1, group = -1, dev = -1, cc = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = 0;
+		grp = strrchr(link, '/');
+		snprintf(path, sizeof(path), "/dev/vfio/%s", grp ? grp + 1 : link);
+		container = open("/dev/vfio/vfio", O_RDWR);
+		group = open(path, O_RDWR);
+	}
+	if (container >= 0 && group >= 0 &&
+	    !ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) &&
+	    !ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
+		/* Opening the device attaches it to the compat IOAS. */
+		dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+		if (dev >= 0)
+			cc = ioctl(container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU);
+	}
+	result(cc == 1, "vfio_dma_cc_iommu %s: %d", path, cc);
+	if (dev >= 0)
+		close(dev);
+	if (group >= 0)
+		close(group);
+	if (container >= 0)
+		close(container);
+}
 #else
 #define ATS_TESTS	0
+#define CC_TESTS	0
 static void test_ats(void)
+{
+}
+
+static void test_cc(const char *bdf)
 {
 }
 #endif
@@ -549,7 +595,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	printf("KTAP version 1\n1..%d\n",
-	       11 + NEST_PARENT_TESTS + FAILED_REPLACE_TESTS + ATS_TESTS);
+	       11 + NEST_PARENT_TESTS + FAILED_REPLACE_TESTS + ATS_TESTS + CC_TESTS);
 	fflush(stdout);
 
 	if (argc > 1)
@@ -649,6 +695,7 @@ int main(int argc, char **argv)
 	       !close(iommufd) && !munmap(buf, len), "teardown");
 
 	test_ats();
+	test_cc(bdf);
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
 	       test_no - failures, failures);
 	return failures ? 1 : 0;
