@@ -1,0 +1,26 @@
+set pagination off
+set confirm off
+target remote :1234
+break iommufd_ioas_map
+ignore 1 846
+continue
+delete 1
+break iommu_map
+commands 2
+silent
+printf "iommu_map iova=0x%lx paddr=0x%lx size=0x%lx\n", $x1, $x2, $x3
+continue
+end
+set $n = 0
+break iommufd_ioas_map
+commands 3
+silent
+set $n = $n + 1
+printf "---- ioas_map hit %d\n", 847 + $n
+if $n >= 6
+  detach
+  quit
+end
+continue
+end
+continue
