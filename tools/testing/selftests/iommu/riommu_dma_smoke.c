@@ -519,7 +519,8 @@ static void test_cc(const char *bdf)
 	if (n > 0) {
 		link[n] = 0;
 		grp = strrchr(link, '/');
-		snprintf(path, sizeof(path), "/dev/vfio/%s", grp ? grp + 1 : link);
+		/* A group number: a few digits. */
+		snprintf(path, sizeof(path), "/dev/vfio/%.16s", grp ? grp + 1 : link);
 		container = open("/dev/vfio/vfio", O_RDWR);
 		group = open(path, O_RDWR);
 	}
