@@ -20,7 +20,6 @@ use kernel::{
             PagingTable, Pasid, StaticDomain, StaticOps, StaticTable,
         },
         ops::{Cap, Driver, HwInfo, OpsTable, PageResponse, Probed},
-        pgtable::Gather,
         pt::{AmdV1Config, AmdV1Mock, CommonConfig},
         selftest::{self, consts::*},
         user_data::{UserData, UserDataArray},
@@ -201,6 +200,8 @@ struct MockPaging {
     dirty_tracking: Atomic<bool>,
 }
 
+/// The mock has no IOTLB for paging domains: no `iotlb_sync` (the abstraction frees the table
+/// pages an unmap released, as `mock_iotlb_sync()` does, without building a `Gather`).
 #[vtable]
 impl PagingOps for MockPaging {
     type Driver = Mock;
@@ -223,10 +224,6 @@ impl PagingOps for MockPaging {
     ) -> Result {
         set_dev_pasid(dev, domain.domain(), pasid, old)
     }
-
-    /// Nothing to flush: the mock has no IOTLB for paging domains. The abstraction frees the
-    /// table pages the unmap released, as `mock_iotlb_sync()` does.
-    fn iotlb_sync(_domain: &PagingDomain<Self>, _gather: &Gather) {}
 
     fn set_dirty_tracking(domain: &PagingDomain<Self>, enable: bool) -> Result {
         if enable && !domain.domain().has_dirty_ops() {
