@@ -65,6 +65,30 @@ impl Cap {
     }
 }
 
+/// The default domain type a driver requires for a device (the non-zero returns of C
+/// `def_domain_type`: `IOMMU_DOMAIN_IDENTITY` or `IOMMU_DOMAIN_DMA`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DefDomainType {
+    /// `IOMMU_DOMAIN_IDENTITY`: the device's DMA is not translated (a quirk of the device, for
+    /// example `IS_AZALIA()` in `device_def_domain_type()`).
+    Identity,
+    /// `IOMMU_DOMAIN_DMA`: the DMA API translates the device's DMA, also when the command line
+    /// asks for pass-through (`iommu.passthrough=1`), for example because the IOMMU has no
+    /// pass-through mode.
+    Dma,
+}
+
+impl DefDomainType {
+    /// The C value (`IOMMU_DOMAIN_*`), 0 for no requirement.
+    const fn to_raw(t: Option<Self>) -> c_int {
+        (match t {
+            None => 0,
+            Some(DefDomainType::Identity) => bindings::IOMMU_DOMAIN_IDENTITY,
+            Some(DefDomainType::Dma) => bindings::IOMMU_DOMAIN_DMA,
+        }) as c_int
+    }
+}
+
 /// Hardware information returned to `IOMMU_GET_HW_INFO`: a driver structure and its type.
 pub struct HwInfo {
     data: KVec<u8>,
@@ -213,6 +237,17 @@ pub trait Driver: Sized + Send + Sync + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
+    /// The default domain type `dev` requires, if any (C `def_domain_type`): the IOMMU core
+    /// gives the device's group that type instead of the command line's (`iommu.passthrough=`,
+    /// `iommu_get_def_domain_type()`); devices of one group requiring different types make it
+    /// log an error and use a DMA domain. Called while the device is probed, under its group's
+    /// mutex, before its default domain is allocated. A driver with
+    /// [`DEFAULT_DOMAIN`](Driver::DEFAULT_DOMAIN) cannot have it (the core would not call it):
+    /// the operations table does not build.
+    fn def_domain_type(_dev: &ProbedDevice<Self>) -> Option<DefDomainType> {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
     /// Lets `dev` go; its data is dropped after this returns.
     fn release_device(_dev: &ProbedDevice<Self>) {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -330,6 +365,11 @@ impl<D: Driver> OpsTable<D> {
     ///
     /// The result initialises a `static` item (use [`iommu_static_table!`]).
     pub const unsafe fn new() -> Self {
+        // `iommu_get_def_domain_type()` takes a static default domain's type without calling
+        // `def_domain_type`.
+        if D::HAS_DEF_DOMAIN_TYPE && D::DEFAULT_DOMAIN.is_some() {
+            panic!("an IOMMU driver with a DEFAULT_DOMAIN cannot have def_domain_type");
+        }
         let ops = bindings::iommu_ops {
             probe_device: Some(Self::probe_device),
             release_device: Some(Self::release_device),
@@ -349,6 +389,11 @@ impl<D: Driver> OpsTable<D> {
             },
             get_resv_regions: if D::HAS_GET_RESV_REGIONS {
                 Some(Self::get_resv_regions)
+            } else {
+                None
+            },
+            def_domain_type: if D::HAS_DEF_DOMAIN_TYPE {
+                Some(Self::def_domain_type)
             } else {
                 None
             },
@@ -466,6 +511,18 @@ impl<D: Driver> OpsTable<D> {
         // caller's initialised list, which it owns for the call.
         let (pd, mut regions) = unsafe { (probed::<D>(dev), ResvRegions::from_raw(dev, head)) };
         D::get_resv_regions(pd, &mut regions);
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IOMMU core with a device probed by `D`, under its group's mutex.
+    unsafe extern "C" fn def_domain_type(dev: *mut bindings::device) -> c_int {
+        // SAFETY: `iommu_get_def_domain_type()` calls `dev_iommu_ops(dev)->def_domain_type` for a
+        // device of the group whose default domain it chooses (`iommu_get_default_domain_type()`,
+        // under `group->mutex`, from the probe or a sysfs type change), so `dev` was probed and
+        // is not released for the call (`iommu_deinit_device()` removes it from the group under
+        // the same mutex first); its ops are `D::OPS` only if `D` probed it.
+        DefDomainType::to_raw(D::def_domain_type(unsafe { probed(dev) }))
     }
 
     /// # Safety
