@@ -61,6 +61,17 @@ bool intel_iommu_rs_enable_ats(struct device *dev)
 	return info->ats_enabled;
 }
 
+bool intel_iommu_rs_identity_quirk(struct device *dev)
+{
+	struct pci_dev *pdev;
+
+	if (!dev_is_pci(dev))
+		return false;
+	pdev = to_pci_dev(dev);
+	return ((iommu_identity_mapping & IDENTMAP_AZALIA) && IS_AZALIA(pdev)) ||
+	       ((iommu_identity_mapping & IDENTMAP_INTGPU) && IS_INTGPU_DEVICE(pdev));
+}
+
 bool intel_iommu_rs_dev_present(struct device *dev)
 {
 	return dev_is_pci(dev) && pci_device_is_present(to_pci_dev(dev));

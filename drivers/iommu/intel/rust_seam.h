@@ -50,6 +50,12 @@ void intel_iommu_rs_get_resv_regions(struct device *dev, struct list_head *head)
  * __intel_iommu_release_device() disables it.
  */
 bool intel_iommu_rs_enable_ats(struct device *dev);
+/*
+ * The device quirks of device_def_domain_type(): whether probed @dev needs an
+ * identity default domain (an Azalia sound or integrated GPU device that the
+ * command line or a chipset quirk left untranslated, IDENTMAP_*).
+ */
+bool intel_iommu_rs_identity_quirk(struct device *dev);
 /* Whether PCI device @dev is still present (pci_device_is_present()). */
 bool intel_iommu_rs_dev_present(struct device *dev);
 /* Whether @iommu translates DMA now (DMA_GCMD_TE, as qi_flush_dev_iotlb() checks). */

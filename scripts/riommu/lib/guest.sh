@@ -82,11 +82,14 @@ cmd_initramfs() {
 
 # vtd_flts: the VT-d translation stage QEMU offers, RIOMMU_VTD_STAGE=fs (the
 # default: first stage, x-flts=on) or ss (second stage). QEMU's scalable mode
-# has one or the other, never both, and no nesting.
+# has one or the other, never both, and no nesting. The second-stage unit also
+# has no pass-through (pt=off, ECAP.PT clear): with iommu.passthrough=1, which
+# the test's second-stage runs add, the driver's def_domain_type must still
+# give every device a DMA domain.
 vtd_flts() {
 	case ${RIOMMU_VTD_STAGE:-fs} in
 	fs) echo ,x-flts=on ;;
-	ss) ;;
+	ss) echo ,pt=off ;;
 	*) die "RIOMMU_VTD_STAGE=$RIOMMU_VTD_STAGE: fs or ss" ;;
 	esac
 }

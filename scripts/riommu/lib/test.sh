@@ -100,6 +100,10 @@ run_checks() {
 	esac
 }
 
+# The kernel arguments of the second-stage VT-d runs (vtd_flts: a unit
+# without pass-through).
+VTD_SS_KARGS=iommu.passthrough=1
+
 # The Rust files that may use the C bindings (bindings::): the kernel crate's
 # abstractions (rust/kernel) and, outside it, files that abstract a C interface
 # private to one driver and live next to it. Every other Rust file is a driver
@@ -249,10 +253,12 @@ cmd_test() {
 			iommu=$(profile_iommu "$a" "$p" ss)
 			ss+=("$p")
 			vt0=$(date +%s)
-			RIOMMU_VTD_STAGE=ss vm_run "$a" "$p" "$(suites_of "$a")" "$logf" 1500 "riommu.iommu=$iommu" ||
+			# QEMU's unit has no pass-through there (vtd_flts): the command
+			# line asks for it, and riommu_dma_smoke checks the DMA domains.
+			RIOMMU_VTD_STAGE=ss vm_run "$a" "$p" "$(suites_of "$a")" "$logf" 1500 "$VTD_SS_KARGS riommu.iommu=$iommu" ||
 				log "VM $a-$p-ss exited with $?"
-			specs+=("$(printf '{"name": "%s-%s-ss", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "iommu": "%s", "kernel_args": "", "log": "%s", "build_seconds": 0, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
-				"$a" "$p" "$a" "$p" "$(profile_mock "$p")" "$(profile_hwpt "$p")" "$iommu" "$logf" \
+			specs+=("$(printf '{"name": "%s-%s-ss", "arch": "%s", "profile": "%s", "mock": "%s", "hwpt": "%s", "iommu": "%s", "kernel_args": "%s", "log": "%s", "build_seconds": 0, "vm_seconds": %s, "expect": ["%s"], "checks": %s}' \
+				"$a" "$p" "$a" "$p" "$(profile_mock "$p")" "$(profile_hwpt "$p")" "$iommu" "$VTD_SS_KARGS" "$logf" \
 				"$(( $(date +%s) - vt0 ))" "$(suites_of "$a" | sed 's/,/", "/g')" "$(run_checks "$a" "$iommu")")")
 		done
 		# The differential test: every profile's digests against the first's.

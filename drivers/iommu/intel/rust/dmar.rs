@@ -331,6 +331,15 @@ impl DevInfo {
         Ok(r == 0)
     }
 
+    /// Whether a device quirk needs an identity default domain for the device (the quirks of
+    /// `device_def_domain_type()`: an Azalia sound device or an integrated GPU, left
+    /// untranslated by the command line or a chipset quirk, C's `iommu_identity_mapping`).
+    pub(crate) fn identity_quirk(&self, dev: &Device) -> bool {
+        // SAFETY: `dev` is a valid device; the function reads only its PCI IDs and class, and
+        // C's `iommu_identity_mapping`, which only early boot writes.
+        unsafe { bindings::intel_iommu_rs_identity_quirk(raw_dev(dev)) }
+    }
+
     /// The device's PCI ATS parameters, read once probed and before [`DevLink::enable_ats`]
     /// (nothing writes them after the probe): its source ID (`PCI_DEVID(bus, devfn)`), the
     /// source ID of its physical function, its invalidation queue depth and whether it needs

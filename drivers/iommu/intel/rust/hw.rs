@@ -17,7 +17,10 @@
 //! are dropped. The KUnit suite shows both.
 
 use kernel::{
-    iommu::{ops::alloc_flags, user_data::vtd},
+    iommu::{
+        ops::{alloc_flags, DefDomainType},
+        user_data::vtd,
+    },
     prelude::*,
 };
 
@@ -161,6 +164,20 @@ pub const fn nested_supported(sm: bool, ecap: Ecap) -> bool {
 /// mode, `ECAP.SLADS` and `ECAP.SMPWC`.
 pub const fn ssads_supported(sm: bool, ecap: Ecap) -> bool {
     sm && ecap.slads() && ecap.smpwc()
+}
+
+/// The default domain type a device of a unit with `ecap` requires (`device_def_domain_type()`):
+/// a DMA domain on a unit without pass-through (`ECAP.PT`), whatever the command line asks;
+/// otherwise an identity domain if `identity_quirk()` (C's Azalia and integrated-GPU quirks,
+/// asked only then, as C does), or none.
+pub fn def_domain_type(ecap: Ecap, identity_quirk: impl FnOnce() -> bool) -> Option<DefDomainType> {
+    if !ecap.pass_through() {
+        Some(DefDomainType::Dma)
+    } else if identity_quirk() {
+        Some(DefDomainType::Identity)
+    } else {
+        None
+    }
 }
 
 /// The PASID Granular Translation Type of a scalable-mode PASID-table entry (`PGTT`, 9.6;
@@ -696,6 +713,30 @@ mod tests {
     }
 
     const ROUNDS: usize = 2000;
+
+    #[test]
+    fn def_domain_type_as_c() -> Result {
+        // `device_def_domain_type()`: no pass-through forces DMA before the quirks are asked.
+        const PT: u64 = 1 << 6;
+        let mut rng = Rng(0x0064_6566_5f64_6f6d);
+        for _ in 0..ROUNDS {
+            let ecap = rng.wide();
+            let quirk = rng.bool();
+            let mut asked = false;
+            let t = def_domain_type(Ecap(ecap), || {
+                asked = true;
+                quirk
+            });
+            let want = match (ecap & PT != 0, quirk) {
+                (false, _) => Some(DefDomainType::Dma),
+                (true, true) => Some(DefDomainType::Identity),
+                (true, false) => None,
+            };
+            assert_eq!(t, want);
+            assert_eq!(asked, ecap & PT != 0);
+        }
+        Ok(())
+    }
 
     #[test]
     fn first_stage_entries_equal_c() -> Result {

@@ -49,7 +49,9 @@ use kernel::{
             PagingTable, StaticDomain, StaticOps, StaticTable,
         },
         ops::ResvRegions,
-        ops::{alloc_flags, hw_info, Cap, DeviceGroup, Driver, HwInfo, OpsTable, Probed},
+        ops::{
+            alloc_flags, hw_info, Cap, DefDomainType, DeviceGroup, Driver, HwInfo, OpsTable, Probed,
+        },
         pgtable::Gather,
         pt::{features, CommonConfig, TopLevelConfig, VtdConfig, VtdHwInfo, VtdStage},
         user_data::{vtd, UserData, UserDataArray},
@@ -491,6 +493,12 @@ impl Driver for IntelIommu {
 
     fn get_resv_regions(dev: &ProbedDevice<Self>, regions: &mut ResvRegions<'_>) {
         dmar::get_resv_regions(dev, regions);
+    }
+
+    fn def_domain_type(dev: &ProbedDevice<Self>) -> Option<DefDomainType> {
+        // `device_def_domain_type()`.
+        let info = &dev.data().info;
+        hw::def_domain_type(info.unit().ecap(), || info.identity_quirk(dev))
     }
 
     fn capable(dev: &ProbedDevice<Self>, cap: Cap) -> bool {

@@ -553,6 +553,58 @@ static void test_cc(const char *bdf)
 #endif
 
 /*
+ * The default domain type of the device's group (the driver's
+ * def_domain_type): identity only if the command line asks for pass-through
+ * (iommu.passthrough=1) and the IOMMU can do it. A VT-d unit without
+ * pass-through (ECAP.PT, bit 6, clear: QEMU's pt=off) must give its devices
+ * DMA domains whatever the command line asks (device_def_domain_type()).
+ */
+#define DDT_TESTS	1
+
+static bool cmdline_has(const char *word)
+{
+	char line[4096], *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+	bool has = false;
+
+	if (f && fgets(line, sizeof(line), f)) {
+		for (p = strtok(line, " \n"); p && !has; p = strtok(NULL, " \n"))
+			has = !strcmp(p, word);
+	}
+	if (f)
+		fclose(f);
+	return has;
+}
+
+static void test_def_domain_type(const char *bdf)
+{
+	char path[PATH_MAX], type[32] = "";
+	unsigned long long ecap = 0;
+	bool passthrough = cmdline_has("iommu.passthrough=1"), pt = true, ok;
+	FILE *f;
+
+	f = fopen("/sys/class/iommu/dmar0/intel-iommu/ecap", "r");
+	if (f) {
+		pt = fscanf(f, "%llx", &ecap) == 1 && (ecap & (1ULL << 6));
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type", bdf);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(type, sizeof(type), f))
+			type[0] = 0;
+		type[strcspn(type, "\n")] = 0;
+		fclose(f);
+	}
+	if (passthrough && pt)
+		ok = !strcmp(type, "identity");
+	else
+		ok = !strcmp(type, "DMA") || !strcmp(type, "DMA-FQ");
+	result(ok, "default_domain_type %s (passthrough asked: %d, unit pass-through: %d)",
+	       type[0] ? type : "none", passthrough, pt);
+}
+
+/*
  * Whether the reserved regions of the device's IOMMU group (the driver's
  * get_resv_regions) include the MSI window.
  */
@@ -596,7 +648,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	printf("KTAP version 1\n1..%d\n",
-	       11 + NEST_PARENT_TESTS + FAILED_REPLACE_TESTS + ATS_TESTS + CC_TESTS);
+	       11 + DDT_TESTS + NEST_PARENT_TESTS + FAILED_REPLACE_TESTS + ATS_TESTS + CC_TESTS);
 	fflush(stdout);
 
 	if (argc > 1)
@@ -605,6 +657,7 @@ int main(int argc, char **argv)
 		bail("no edu device (PCI 1234:11e8)");
 	diag("edu device %s", bdf);
 	result(has_msi_region(bdf), "resv_regions_msi %s", MSI_REGION);
+	test_def_domain_type(bdf);
 
 	result(!bind_vfio(bdf, cdev, sizeof(cdev)), "bind_vfio_pci %s", cdev);
 	devfd = open(cdev, O_RDWR);
