@@ -324,6 +324,7 @@ struct MockHwQueue {
 impl ViommuOps for MockViommu {
     type Driver = Mock;
     type HwQueue = MockHwQueue;
+    type Vdevice = ();
     const TABLE: &'static ViommuTable<Self> = kernel::iommu_static_table!(ViommuTable<MockViommu>);
     const HW_QUEUE_TYPE: u32 = HW_QUEUE_TYPE_SELFTEST;
 

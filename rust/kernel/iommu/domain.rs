@@ -1193,6 +1193,7 @@ macro_rules! format_test_driver {
             impl ViommuOps for Viommu {
                 type Driver = Drv;
                 type HwQueue = ();
+                type Vdevice = ();
                 const TABLE: &'static ViommuTable<Self> =
                     crate::iommu_static_table!(ViommuTable<Viommu>);
             }

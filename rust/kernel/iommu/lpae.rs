@@ -565,6 +565,7 @@ mod tests {
     impl ViommuOps for Viommu {
         type Driver = Drv;
         type HwQueue = ();
+        type Vdevice = ();
         const TABLE: &'static ViommuTable<Self> = crate::iommu_static_table!(ViommuTable<Viommu>);
     }
 

@@ -13,7 +13,8 @@
 //! [`Viommu<T>`] is that allocation for a driver type `T`: the core part ([`ViommuCore`]) followed
 //! by `T`, initialised in place by [`super::ops::Driver::viommu_init`] and dropped in place by the
 //! abstraction's `destroy`. [`HwQueue<T>`] is the same for a hardware queue, with
-//! `T::HwQueue` as the driver's part.
+//! `T::HwQueue` as the driver's part, and [`Vdevice<T>`] for a vDEVICE (a device's virtual ID on
+//! the vIOMMU), with `T::Vdevice`, if the driver implements [`ViommuOps::vdevice_init`].
 
 use super::{
     device::ProbedDevice,
@@ -163,6 +164,9 @@ pub trait ViommuOps: Sized + Send + Sync + 'static {
     type Driver: Driver<Viommu = Self>;
     /// The driver's part of a hardware queue.
     type HwQueue: Send + Sync;
+    /// The driver's part of a vDEVICE, used if [`ViommuOps::vdevice_init`] is implemented
+    /// (`()` otherwise).
+    type Vdevice: Send + Sync;
 
     /// The operations table of this type, a `static`:
     /// `kernel::iommu_static_table!(ViommuTable<MyViommu>)`.
@@ -208,6 +212,29 @@ pub trait ViommuOps: Sized + Send + Sync + 'static {
 
     /// Called when a hardware queue is destroyed, before its data is dropped.
     fn hw_queue_destroy(_viommu: &Viommu<Self>, _queue: &HwQueue<Self>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// Accepts the new vDEVICE `vdev` (a device of this vIOMMU's instance with a virtual ID on
+    /// it) and initialises the driver's part (C `vdevice_init`, with `vdevice_size` the size of
+    /// [`Vdevice<Self>`]); its data is found by virtual ID with [`Viommu::with_vdevice`] from
+    /// then on. Called under the device's group lock, before the vDEVICE is published.
+    ///
+    /// # Errors
+    ///
+    /// The driver's: iommufd fails `IOMMU_VDEVICE_ALLOC` with it and frees the vDEVICE.
+    fn vdevice_init(
+        _viommu: &Viommu<Self>,
+        _vdev: &VdeviceCore,
+    ) -> Result<impl PinInit<Self::Vdevice, Error>> {
+        build_error!(VTABLE_DEFAULT_ERROR);
+        #[allow(unreachable_code)]
+        Err::<Result<Self::Vdevice>, _>(EINVAL)
+    }
+
+    /// Called when a vDEVICE whose `vdevice_init` succeeded is destroyed, once it can no longer
+    /// be found by virtual ID, before its data is dropped.
+    fn vdevice_destroy(_viommu: &Viommu<Self>, _vdev: &Vdevice<Self>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -260,6 +287,39 @@ impl<T: ViommuOps> Viommu<T> {
             (*viommu).ops = T::TABLE.as_ptr();
         }
         Ok(())
+    }
+
+    /// Calls `f` with the vDEVICE of virtual ID `virt_id` on this vIOMMU, holding the vIOMMU's
+    /// vDEVICE lock (a spinlock: `f` must not sleep); `None` if there is none
+    /// (`iommufd_viommu_find_dev()`, typed). Only for drivers that implement
+    /// [`ViommuOps::vdevice_init`] (a build-time check).
+    pub fn with_vdevice<R>(&self, virt_id: u64, f: impl FnOnce(&Vdevice<T>) -> R) -> Option<R> {
+        const {
+            assert!(
+                T::HAS_VDEVICE_INIT,
+                "with_vdevice needs ViommuOps::vdevice_init"
+            )
+        };
+        let vdevs = self.core.vdevs();
+        // SAFETY: `vdevs` is the xarray of a live vIOMMU, initialised by `xa_init()` in
+        // `iommufd_viommu_alloc_ioctl()` before the driver sees the vIOMMU.
+        unsafe { bindings::xa_lock(vdevs) };
+        // SAFETY: The lock is held; `xa_load()` reads a reserved entry as NULL.
+        let vdev = unsafe { bindings::xa_load(vdevs, virt_id as usize) };
+        let r = if vdev.is_null() {
+            None
+        } else {
+            // SAFETY: The entries of a vIOMMU of `T`'s `vdevs` are vDEVICEs allocated with this
+            // table's `vdevice_size` (`size_of::<Vdevice<T>>()`, as `T` implements
+            // `vdevice_init`), stored by `iommufd_vdevice_alloc_ioctl()` only after
+            // `vdevice_init` initialised their data, and erased under this lock by the
+            // abstraction's `destroy` before it drops the data: while the lock is held the
+            // vDEVICE is a live `Vdevice<T>` (type invariant).
+            Some(f(unsafe { &*vdev.cast::<Vdevice<T>>() }))
+        };
+        // SAFETY: The `vdevs` lock was taken by `xa_lock()` above, on this thread.
+        unsafe { bindings::xa_unlock(vdevs) };
+        r
     }
 
     /// The core part.
@@ -469,7 +529,16 @@ impl<T: ViommuOps> ViommuTable<T> {
                 } else {
                     None
                 },
-                ..pin_init::zeroed()
+                vdevice_size: if T::HAS_VDEVICE_INIT {
+                    size_of::<Vdevice<T>>()
+                } else {
+                    0
+                },
+                vdevice_init: if T::HAS_VDEVICE_INIT {
+                    Some(Self::vdevice_init)
+                } else {
+                    None
+                },
             },
             PhantomData,
         )
@@ -602,6 +671,125 @@ impl<T: ViommuOps> ViommuTable<T> {
         // `iommufd_hw_queue_destroy()` calls `destroy` once, `q` is not used past
         // `T::hw_queue_destroy`, and iommufd frees the memory without reading `data`.
         unsafe { core::ptr::drop_in_place(&raw mut (*this).data) };
+    }
+
+    /// # Safety
+    ///
+    /// Called by iommufd on a zeroed vDEVICE of `vdevice_size` bytes whose core part is
+    /// initialised, of a vIOMMU with this table.
+    unsafe extern "C" fn vdevice_init(vdev: *mut bindings::iommufd_vdevice) -> c_int {
+        let this = vdev.cast::<Vdevice<T>>();
+        // SAFETY: `iommufd_vdevice_alloc_ioctl()` allocated `vdev` with `ops->vdevice_size`, i.e.
+        // `size_of::<Vdevice<T>>()` bytes (this table's), zeroed, and set `virt_id`, `viommu`
+        // and `idev` of its core part (the first field of the `repr(C)` `Vdevice<T>`) before
+        // calling `ops->vdevice_init`; `viommu` is the vIOMMU it holds (`iommufd_get_viommu()`)
+        // and whose `ops`, `T::TABLE`, it called, so a live `Viommu<T>` with initialised data
+        // (`ops` is set only after `Viommu::<T>::init`).
+        let (core, v) = unsafe {
+            (
+                &*vdev.cast::<VdeviceCore>(),
+                Viommu::<T>::from_raw((*vdev).viommu),
+            )
+        };
+        from_result(|| {
+            let init = T::vdevice_init(v, core)?;
+            // SAFETY: `data` is uninitialised memory inside the vDEVICE's allocation, which
+            // iommufd does not move; `destroy` is set only once `data` is initialised, and the
+            // vDEVICE enters `viommu->vdevs` (where `Viommu::with_vdevice` finds it) only after
+            // this returns 0: until then its index holds a reserved entry (`xa_insert()` of
+            // NULL), which lookups read as none.
+            unsafe {
+                init.__init(&raw mut (*this).data)?;
+                (*vdev).destroy = Some(Self::vdevice_destroy);
+            }
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Called once by iommufd for a vDEVICE whose `vdevice_init` succeeded.
+    unsafe extern "C" fn vdevice_destroy(vdev: *mut bindings::iommufd_vdevice) {
+        let this = vdev.cast::<Vdevice<T>>();
+        // SAFETY: `iommufd_vdevice_abort()` calls `vdev->destroy` once, under the device's group
+        // lock, and only `vdevice_init` sets it, after initialising `data`: `this` is a live
+        // `Vdevice<T>`. Its `viommu` is the `Viommu<T>` of that init, kept alive by the `users`
+        // reference `iommufd_vdevice_alloc_ioctl()` took, dropped only after `destroy` returns.
+        let (d, v) = unsafe { (&*this, Viommu::<T>::from_raw((*vdev).viommu)) };
+        // `iommufd_vdevice_abort()` removes the vDEVICE from `viommu->vdevs` only after this
+        // returns: remove it first, so that no `Viommu::with_vdevice` reaches the data while it
+        // is dropped. `xa_erase()` takes the xarray lock, which a lookup holds while it uses the
+        // data, so a lookup that found it has returned. The entry at `virt_id` is this vDEVICE
+        // (stored once `vdevice_init` succeeded, removed only here and by the abort after
+        // this); C's `xa_cmpxchg()` then finds none, which it allows.
+        // SAFETY: `vdevs` is the live vIOMMU's initialised xarray.
+        unsafe { bindings::xa_erase(v.core.vdevs(), d.core.virt_id() as usize) };
+        if T::HAS_VDEVICE_DESTROY {
+            T::vdevice_destroy(v, d);
+        }
+        // SAFETY: `data` is initialised (`destroy` was set after it) and this is its only drop:
+        // `iommufd_vdevice_abort()` calls `destroy` once, `d` is not used past
+        // `T::vdevice_destroy`, no lookup reaches it (erased above), and iommufd frees the
+        // memory without reading `data`.
+        unsafe { core::ptr::drop_in_place(&raw mut (*this).data) };
+    }
+}
+
+/// The core part of a vDEVICE (`struct iommufd_vdevice`): a device's virtual ID on a vIOMMU.
+#[repr(transparent)]
+pub struct VdeviceCore(Opaque<bindings::iommufd_vdevice>);
+
+impl VdeviceCore {
+    #[inline]
+    fn as_raw(&self) -> *mut bindings::iommufd_vdevice {
+        self.0.get()
+    }
+
+    /// The virtual ID (the guest's: a vSID on an SMMUv3, a vRID on VT-d).
+    pub fn virt_id(&self) -> u64 {
+        // SAFETY: A `VdeviceCore` is only reached during `vdevice_init` or through a
+        // `Vdevice<T>`, so `self` is a live vDEVICE; `iommufd_vdevice_alloc_ioctl()` sets
+        // `virt_id` before calling the driver and nothing changes it afterwards.
+        unsafe { (*self.as_raw()).virt_id }
+    }
+
+    /// The device, probed by the vIOMMU's driver `D`; `None` if `D` is not that driver.
+    pub fn device<D: Driver>(&self) -> Option<&ProbedDevice<D>> {
+        // SAFETY: `self` is a live vDEVICE (see `virt_id`), whose `idev` holds the device bound
+        // to iommufd (`iommufd_device_destroy()` waits for the vDEVICE to go); so the device
+        // is valid and probed for the borrow of `self`.
+        unsafe {
+            let d = Device::from_raw(bindings::iommufd_vdevice_to_device(self.as_raw()));
+            ProbedDevice::<D>::from_device(d)
+        }
+    }
+}
+
+/// A vDEVICE of a vIOMMU of type `T`: the core part and the driver's data.
+///
+/// # Invariants
+///
+/// The allocation is iommufd's, of `size_of::<Self>()` bytes (`vdevice_size`), `core`
+/// initialised by iommufd; `data` is initialised from `vdevice_init` until the vDEVICE's
+/// `destroy`, and the vDEVICE is in its vIOMMU's `vdevs` only in that time.
+#[repr(C)]
+pub struct Vdevice<T: ViommuOps> {
+    core: VdeviceCore,
+    data: T::Vdevice,
+}
+
+impl<T: ViommuOps> Vdevice<T> {
+    /// The core part.
+    pub fn core(&self) -> &VdeviceCore {
+        &self.core
+    }
+}
+
+impl<T: ViommuOps> Deref for Vdevice<T> {
+    type Target = T::Vdevice;
+
+    fn deref(&self) -> &T::Vdevice {
+        &self.data
     }
 }
 

@@ -1220,6 +1220,7 @@ enum NoViommu {}
 impl ViommuOps for NoViommu {
     type Driver = IntelIommu;
     type HwQueue = ();
+    type Vdevice = ();
     const TABLE: &'static ViommuTable<Self> = kernel::iommu_static_table!(ViommuTable<NoViommu>);
 
     fn destroy(v: &Viommu<Self>) {

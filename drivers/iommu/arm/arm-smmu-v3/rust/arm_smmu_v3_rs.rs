@@ -59,7 +59,9 @@ use kernel::{
         },
         pgtable::{self, Gather},
         user_data::{UserData, UserDataArray},
-        viommu::{arm_smmuv3 as uapi, Viommu, ViommuCore, ViommuOps, ViommuRef, ViommuTable},
+        viommu::{
+            arm_smmuv3 as uapi, VdeviceCore, Viommu, ViommuCore, ViommuOps, ViommuRef, ViommuTable,
+        },
     },
     irq::{self, IrqReturn},
     new_mutex, new_spinlock, of, platform,
@@ -1391,10 +1393,17 @@ struct SmmuViommu {
     vmid: u16,
 }
 
+/// A vDEVICE of a vSMMU (C `arm_vsmmu_vdevice_init()` keeps none): the physical StreamID its
+/// virtual StreamID stands for in the guest's commands ([`convert_user_cmd`]).
+struct SmmuVdevice {
+    sid: u32,
+}
+
 #[vtable]
 impl ViommuOps for SmmuViommu {
     type Driver = ArmSmmu;
     type HwQueue = ();
+    type Vdevice = SmmuVdevice;
     const TABLE: &'static ViommuTable<Self> = kernel::iommu_static_table!(ViommuTable<SmmuViommu>);
 
     /// `arm_vsmmu_alloc_domain_nested()`.
@@ -1417,6 +1426,24 @@ impl ViommuOps for SmmuViommu {
         Ok(Ok::<_, Error>(SmmuNested { vste }))
     }
 
+    /// `arm_vsmmu_vdevice_init()`: a vDEVICE stands for one StreamID, the device's only one
+    /// (C refuses a master with more with `EOPNOTSUPP`; this driver has none, [`Master`] has
+    /// one StreamID). It is recorded for the conversion of the guest's commands.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` if the device is not this driver's (iommufd only gives a vIOMMU devices of its
+    /// own instance).
+    fn vdevice_init(
+        _viommu: &Viommu<Self>,
+        vdev: &VdeviceCore,
+    ) -> Result<impl PinInit<SmmuVdevice, Error>> {
+        let dev = vdev.device::<ArmSmmu>().ok_or(EINVAL)?;
+        Ok(Ok::<_, Error>(SmmuVdevice {
+            sid: dev.data().sid,
+        }))
+    }
+
     /// `arm_vsmmu_cache_invalidate()`: the guest's commands, checked and converted
     /// ([`convert_user_cmd`]), issued in batches of [`USER_CMD_BATCH`] and a `CMD_SYNC`.
     ///
@@ -1433,10 +1460,7 @@ impl ViommuOps for SmmuViommu {
     fn cache_invalidate(viommu: &Viommu<Self>, array: &mut UserDataArray<'_>) -> Result {
         let mut cmds = array.read_all::<uapi::InvalidateCmd>(uapi::INVALIDATE_DATA, GFP_KERNEL)?;
         let caps = viommu.smmu.feat.cmd_caps();
-        let core = viommu.core();
-        let sid_of = |vsid: u32| {
-            core.with_vdev::<ArmSmmu, _>(u64::from(vsid), |d: &ProbedDevice<ArmSmmu>| d.data().sid)
-        };
+        let sid_of = |vsid: u32| viommu.with_vdevice(u64::from(vsid), |v| v.sid);
         // Commands are converted in place, as the C driver does, a batch at a time; a batch is
         // issued once all its commands converted.
         let mut start = 0;
