@@ -54,8 +54,8 @@ use kernel::{
         },
         lpae::{ArmLpae, LpaeConfig, LpaeStage},
         ops::{
-            alloc_flags, hw_info, Cap, DeviceGroup, Driver, HwInfo, OfXlate, OpsTable, Probed,
-            ResvRegions, ResvType,
+            alloc_flags, hw_info, Cap, DefDomainType, DeviceGroup, Driver, HwInfo, OfXlate,
+            OpsTable, Probed, ResvRegions, ResvType,
         },
         pgtable::{self, Gather},
         user_data::{UserData, UserDataArray},
@@ -1141,6 +1141,17 @@ impl Driver for ArmSmmu {
             return;
         }
         regions.add_dma_regions();
+    }
+
+    fn def_domain_type(dev: &ProbedDevice<Self>) -> Option<DefDomainType> {
+        // `arm_smmu_def_domain_type()`.
+        #[cfg(CONFIG_PCI)]
+        let ids = <&kernel::pci::Device>::try_from(&**dev)
+            .ok()
+            .map(|p| (p.vendor_id().as_raw(), p.device_id()));
+        #[cfg(not(CONFIG_PCI))]
+        let ids = None;
+        hw::def_domain_type(ids)
     }
 
     fn capable(dev: &ProbedDevice<Self>, cap: Cap) -> bool {

@@ -8,7 +8,14 @@
 //! their inputs, checked by the KUnit suite at the end against the values the C driver's
 //! `arm_smmu_make_*()` functions write.
 
-use kernel::{io::register, iommu::pgtable::Tcr, iommu::pgtable::Vtcr, prelude::*};
+use kernel::{
+    io::register,
+    iommu::{
+        ops::DefDomainType,
+        pgtable::{Tcr, Vtcr},
+    },
+    prelude::*,
+};
 
 /// The size of the register file: page 0 and page 1 (64 KiB each).
 pub(crate) const MMIO_SIZE: usize = 0x2_0000;
@@ -917,6 +924,22 @@ impl Event {
 }
 
 #[cfg(CONFIG_KUNIT)]
+/// `PCI_VENDOR_ID_HUAWEI`.
+const PCI_VENDOR_ID_HUAWEI: u16 = 0x19e5;
+/// The device ID of HiSilicon's PCIe Tune and Trace device (`IS_HISI_PTT_DEVICE()`).
+const HISI_PTT_DEVICE_ID: u16 = 0xa12e;
+
+/// The default domain type of a device with PCI IDs `pci` (vendor, device; `None` for a device
+/// that is not PCI), `arm_smmu_def_domain_type()`: HiSilicon's PCIe Tune and Trace device
+/// needs an identity domain (its trace DMA is not translated, `IS_HISI_PTT_DEVICE()`); any
+/// other device takes the command line's type.
+pub(crate) fn def_domain_type(pci: Option<(u16, u16)>) -> Option<DefDomainType> {
+    match pci {
+        Some((PCI_VENDOR_ID_HUAWEI, HISI_PTT_DEVICE_ID)) => Some(DefDomainType::Identity),
+        _ => None,
+    }
+}
+
 #[kunit_tests(arm_smmu_v3_rs_hw)]
 mod tests {
     use super::*;
@@ -928,6 +951,19 @@ mod tests {
         assert_eq!(field(3, 1, 5), 0xa);
         assert_eq!(field(3, 1, 0xff), 0xe);
         assert_eq!(get(0xa, 3, 1), 5);
+    }
+
+    #[test]
+    fn def_domain_type_as_c() {
+        // `arm_smmu_def_domain_type()`: only HiSilicon's PTT, and only as a PCI device.
+        assert_eq!(
+            def_domain_type(Some((0x19e5, 0xa12e))),
+            Some(DefDomainType::Identity)
+        );
+        assert_eq!(def_domain_type(Some((0x19e5, 0xa12f))), None);
+        assert_eq!(def_domain_type(Some((0x1b36, 0xa12e))), None);
+        assert_eq!(def_domain_type(Some((0x1234, 0x11e8))), None);
+        assert_eq!(def_domain_type(None), None);
     }
 
     #[test]
