@@ -35,7 +35,7 @@ __rust_helper phys_addr_t rust_helper_virt_to_phys(volatile void *address)
 #include "../../drivers/iommu/iommufd/iommufd_private.h"
 
 /*
- * For `kernel::iommu::iommufd` (the Rust HWPT layer). These static inlines
+ * For the Rust HWPT layer (`drivers/iommu/iommufd/hwpt_glue.rs`). These static inlines
  * only call into the core kernel, so they can live in the built-in kernel
  * even when iommufd is a module.
  */

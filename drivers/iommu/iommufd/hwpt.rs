@@ -29,20 +29,21 @@
 //! queue) are [`UsersRef`]s stored in the C object and given back by [`Dying::release`] only.
 
 use kernel::{
-    iommu::{
-        domain::NO_PASID,
-        iommufd::{
-            uapi::{self, *},
-            AnyObject, Ctx, Dying, Fault, Hwpt, HwptLayer, HwptNested, HwptPaging, IDevice,
-            IoasGuard, Kind, NewObject, RawUserDataArray, Ucmd, UsersRef, ViommuObj,
-        },
-        user_data::UserData,
-    },
+    iommu::{domain::NO_PASID, user_data::UserData},
     page::PAGE_SIZE,
     prelude::*,
 };
 
-kernel::iommufd_hwpt_layer!(Layer);
+#[path = "hwpt_glue.rs"]
+mod iommufd;
+
+use iommufd::{
+    uapi::{self, *},
+    AnyObject, Ctx, Dying, Fault, Hwpt, HwptLayer, HwptNested, HwptPaging, IDevice, IoasGuard,
+    Kind, NewObject, RawUserDataArray, Ucmd, UsersRef, ViommuObj,
+};
+
+iommufd::iommufd_hwpt_layer!(Layer);
 
 /// The HWPT layer.
 struct Layer;

@@ -110,7 +110,7 @@ impl Domain {
     ///
     /// `ptr` is NULL or valid and initialised for `'a`.
     #[inline]
-    pub(crate) unsafe fn from_raw_opt<'a>(ptr: *mut bindings::iommu_domain) -> Option<&'a Self> {
+    pub unsafe fn from_raw_opt<'a>(ptr: *mut bindings::iommu_domain) -> Option<&'a Self> {
         // SAFETY: `ptr` is not NULL here, so by this function's `# Safety` requirement it is valid
         // and initialised for `'a`, as `Domain::from_raw` needs.
         (!ptr.is_null()).then(|| unsafe { Self::from_raw(ptr) })

@@ -279,7 +279,7 @@ pub(crate) fn copy_from_user_raw(dst: &mut [MaybeUninit<u8>], src: UserPtr) -> R
 /// Calls `_copy_to_user()` directly unless `CONFIG_HARDENED_USERCOPY` is set, for the reason given
 /// at [`copy_from_user_raw`].
 #[inline]
-pub(crate) fn copy_to_user_raw(dst: UserPtr, src: &[u8]) -> Result {
+pub fn copy_to_user_raw(dst: UserPtr, src: &[u8]) -> Result {
     if cfg!(CONFIG_HARDENED_USERCOPY) {
         return UserSlice::new(dst, src.len()).writer().write_slice(src);
     }
@@ -388,7 +388,7 @@ impl UserData {
 
     /// The C structure, to pass to a driver callback.
     #[inline]
-    pub(crate) fn as_raw(&self) -> *const bindings::iommu_user_data {
+    pub fn as_raw(&self) -> *const bindings::iommu_user_data {
         &self.0
     }
 

@@ -96,13 +96,14 @@ match drivers/iommu/iommufd/selftest_mock.rs drivers/iommu/iommufd/selftest_mock
 patch 0005
 
 files iommufd: add the HWPT layer in Rust
-match drivers/iommu/iommufd/hwpt.rs rust/kernel/iommu/iommufd.rs
+match drivers/iommu/iommufd/hwpt.rs drivers/iommu/iommufd/hwpt_glue.rs
 | Add hwpt.rs, the iommufd HWPT layer in Rust: the paging and nested HWPT
 | objects and the ioctls IOMMU_HWPT_ALLOC, IOMMU_HWPT_INVALIDATE,
 | IOMMU_HWPT_SET_DIRTY_TRACKING and IOMMU_HWPT_GET_DIRTY_BITMAP, with the
-| checks and errnos of hw_pagetable.c in the same order; and
-| rust/kernel/iommu/iommufd.rs, the typed access to the iommufd core objects
-| (ioctl commands, object references, IOAS, devices, HWPTs) it is written on.
+| checks and errnos of hw_pagetable.c in the same order; and hwpt_glue.rs,
+| a module of it, the typed access to the iommufd core objects (ioctl
+| commands, object references, IOAS, devices, HWPTs) it is written on: the
+| abstraction of iommufd_private.h, private to iommufd.
 |
 | The next commit selects them with CONFIG_IOMMUFD_HWPT_RUST.
 

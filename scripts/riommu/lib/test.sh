@@ -109,6 +109,7 @@ VTD_SS_KARGS=iommu.passthrough=1
 # private to one driver and live next to it. Every other Rust file is a driver
 # written on the abstractions.
 ABSTRACTION_FILES="
+drivers/iommu/iommufd/hwpt_glue.rs
 drivers/iommu/iommufd/selftest_mock_glue.rs
 drivers/iommu/intel/rust/c_ref.rs
 drivers/iommu/intel/rust/dmar.rs

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! iommufd core objects, for the HWPT layer written in Rust.
+//! iommufd core objects, for the HWPT layer written in Rust: the abstraction of a C interface
+//! private to iommufd, kept next to its only user.
 //!
 //! C header: [`drivers/iommu/iommufd/iommufd_private.h`](srctree/drivers/iommu/iommufd/iommufd_private.h)
 //!
 //! iommufd keeps its objects (IOAS, devices, HWPTs, vIOMMUs, fault queues) in a per-file
 //! `struct iommufd_ctx`, each an `struct iommufd_object` at the start of a larger C structure.
-//! This module gives the HWPT layer (`drivers/iommu/iommufd/hwpt.rs`, selected by
-//! `CONFIG_IOMMUFD_HWPT_RUST` instead of `hw_pagetable.c`) typed access to them:
+//! This module of the HWPT layer (`drivers/iommu/iommufd/hwpt.rs`, selected by
+//! `CONFIG_IOMMUFD_HWPT_RUST` instead of `hw_pagetable.c`) gives the layer typed access to them:
 //!
 //! - [`Ucmd`]: the ioctl being handled, with its command struct `C` and the reply.
 //! - [`ObjRef`]: a counted reference from `iommufd_get_object()` (`users` and `wait_cnt`), put
@@ -27,52 +28,91 @@
 //!
 //! # Linking
 //!
-//! iommufd can be a module; the kernel crate is always built in. Every function here that calls
-//! into iommufd (object allocation and lookup, the IOAS page table, device attach) is
-//! `#[inline]` or generic: such functions are code-generated in the crate that calls them (the
-//! HWPT layer, linked into iommufd) and never in the kernel crate, so the built-in kernel does not
-//! refer to a module's symbols. The `rust-mod` profile links this with `CONFIG_IOMMUFD=m` and
-//! fails to link if a function breaks the rule.
+//! This file is compiled with `hwpt.rs` into `hwpt.o`, which is linked into iommufd, built in or
+//! a module: what it calls in iommufd resolves inside iommufd. Its small functions are
+//! `#[inline]`, which keeps the ioctls' fast paths free of calls.
 
-use super::{
-    domain::Domain,
-    user_data::{copy_to_user_raw, UserData},
-};
-use crate::{
+use core::ops::{Deref, DerefMut};
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+use kernel::{
     bindings,
     error::Error,
+    iommu::{
+        domain::Domain,
+        user_data::{copy_to_user_raw, UserData},
+    },
     num::casts::FromSafeCast,
     prelude::*,
     transmute::AsBytes,
     types::{NotThreadSafe, Opaque},
     uaccess::UserPtr,
 };
-use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
 /// The uAPI of the HWPT ioctls (`include/uapi/linux/iommufd.h`).
-pub mod uapi {
-    use crate::bindings;
+pub(crate) mod uapi {
+    use super::{Deref, DerefMut};
+    use kernel::{bindings, transmute::AsBytes};
 
-    pub use bindings::{
-        iommu_hwpt_alloc as HwptAlloc, iommu_hwpt_get_dirty_bitmap as HwptGetDirtyBitmap,
-        iommu_hwpt_invalidate as HwptInvalidate,
-        iommu_hwpt_set_dirty_tracking as HwptSetDirtyTracking,
-    };
+    /// Declares `$name`, a transparent wrapper of the uAPI structure `$c` that derefs to it: the
+    /// `AsBytes` implementations below are of kernel-crate traits, which the orphan rule allows
+    /// outside the kernel crate only for a local type.
+    macro_rules! uapi_struct {
+        ($(#[$m:meta])* $name:ident($c:ty)) => {
+            $(#[$m])*
+            #[repr(transparent)]
+            pub(crate) struct $name($c);
 
-    // SAFETY: uAPI structures have no implicit padding (the uAPI rule, `__reserved` members where
-    // needed): `iommu_hwpt_alloc` is 8 `__u32`, a `__u64` and 2 `__u32` (48 bytes), in an order
-    // that keeps the `__u64` 8-byte aligned, so every byte is initialised.
-    unsafe impl crate::transmute::AsBytes for HwptAlloc {}
-    // SAFETY: `iommu_hwpt_get_dirty_bitmap` is 4 `__u32` then 4 `__u64` (48 bytes, checked
-    // below): every `__u64` is 8-byte aligned, so there is no padding and every byte is
-    // initialised.
-    unsafe impl crate::transmute::AsBytes for HwptGetDirtyBitmap {}
-    // SAFETY: `iommu_hwpt_invalidate` is 2 `__u32`, a `__u64` and 4 `__u32` (32 bytes, checked
-    // below): the `__u64` is at offset 8, so there is no padding and every byte is initialised.
-    unsafe impl crate::transmute::AsBytes for HwptInvalidate {}
-    // SAFETY: `iommu_hwpt_set_dirty_tracking` is 4 `__u32` (16 bytes, checked below): no padding,
-    // so every byte is initialised.
-    unsafe impl crate::transmute::AsBytes for HwptSetDirtyTracking {}
+            impl Deref for $name {
+                type Target = $c;
+
+                #[inline(always)]
+                fn deref(&self) -> &$c {
+                    &self.0
+                }
+            }
+
+            impl DerefMut for $name {
+                #[inline(always)]
+                fn deref_mut(&mut self) -> &mut $c {
+                    &mut self.0
+                }
+            }
+        };
+    }
+
+    uapi_struct!(
+        /// `struct iommu_hwpt_alloc`.
+        HwptAlloc(bindings::iommu_hwpt_alloc)
+    );
+    uapi_struct!(
+        /// `struct iommu_hwpt_get_dirty_bitmap`.
+        HwptGetDirtyBitmap(bindings::iommu_hwpt_get_dirty_bitmap)
+    );
+    uapi_struct!(
+        /// `struct iommu_hwpt_invalidate`.
+        HwptInvalidate(bindings::iommu_hwpt_invalidate)
+    );
+    uapi_struct!(
+        /// `struct iommu_hwpt_set_dirty_tracking`.
+        HwptSetDirtyTracking(bindings::iommu_hwpt_set_dirty_tracking)
+    );
+
+    // SAFETY: A transparent wrapper of `iommu_hwpt_alloc`. uAPI structures have no implicit
+    // padding (the uAPI rule, `__reserved` members where needed): it is 8 `__u32`, a `__u64` and
+    // 2 `__u32` (48 bytes, checked below), in an order that keeps the `__u64` 8-byte aligned, so
+    // every byte is initialised.
+    unsafe impl AsBytes for HwptAlloc {}
+    // SAFETY: A transparent wrapper of `iommu_hwpt_get_dirty_bitmap`: 4 `__u32` then 4 `__u64`
+    // (48 bytes, checked below); every `__u64` is 8-byte aligned, so there is no padding and
+    // every byte is initialised.
+    unsafe impl AsBytes for HwptGetDirtyBitmap {}
+    // SAFETY: A transparent wrapper of `iommu_hwpt_invalidate`: 2 `__u32`, a `__u64` and 4
+    // `__u32` (32 bytes, checked below); the `__u64` is at offset 8, so there is no padding and
+    // every byte is initialised.
+    unsafe impl AsBytes for HwptInvalidate {}
+    // SAFETY: A transparent wrapper of `iommu_hwpt_set_dirty_tracking`: 4 `__u32` (16 bytes,
+    // checked below), no padding, so every byte is initialised.
+    unsafe impl AsBytes for HwptSetDirtyTracking {}
 
     // The sizes the SAFETY comments above rely on.
     const _: () = {
@@ -83,22 +123,23 @@ pub mod uapi {
     };
 
     /// `IOMMU_HWPT_ALLOC_NEST_PARENT`.
-    pub const ALLOC_NEST_PARENT: u32 =
+    pub(crate) const ALLOC_NEST_PARENT: u32 =
         bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_NEST_PARENT;
     /// `IOMMU_HWPT_ALLOC_DIRTY_TRACKING`.
-    pub const ALLOC_DIRTY_TRACKING: u32 =
+    pub(crate) const ALLOC_DIRTY_TRACKING: u32 =
         bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
     /// `IOMMU_HWPT_FAULT_ID_VALID`.
-    pub const FAULT_ID_VALID: u32 = bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_FAULT_ID_VALID;
+    pub(crate) const FAULT_ID_VALID: u32 =
+        bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_FAULT_ID_VALID;
     /// `IOMMU_HWPT_ALLOC_PASID`.
-    pub const ALLOC_PASID: u32 = bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_PASID;
+    pub(crate) const ALLOC_PASID: u32 = bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_PASID;
     /// `IOMMU_HWPT_DATA_NONE`.
-    pub const DATA_NONE: u32 = bindings::iommu_hwpt_data_type_IOMMU_HWPT_DATA_NONE;
+    pub(crate) const DATA_NONE: u32 = bindings::iommu_hwpt_data_type_IOMMU_HWPT_DATA_NONE;
     /// `IOMMU_HWPT_DIRTY_TRACKING_ENABLE`.
-    pub const DIRTY_TRACKING_ENABLE: u32 =
+    pub(crate) const DIRTY_TRACKING_ENABLE: u32 =
         bindings::iommufd_hwpt_set_dirty_tracking_flags_IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
     /// `IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR`.
-    pub const GET_DIRTY_BITMAP_NO_CLEAR: u32 =
+    pub(crate) const GET_DIRTY_BITMAP_NO_CLEAR: u32 =
         bindings::iommufd_hwpt_get_dirty_bitmap_flags_IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
 }
 
@@ -132,7 +173,7 @@ fn check_ptr<T>(ptr: *mut T) -> Result<*mut T> {
 ///
 /// The context is valid for the lifetime of the reference.
 #[repr(transparent)]
-pub struct Ctx(Opaque<bindings::iommufd_ctx>);
+pub(crate) struct Ctx(Opaque<bindings::iommufd_ctx>);
 
 impl Ctx {
     /// # Safety
@@ -155,7 +196,7 @@ impl Ctx {
     /// Looks up object `id` of type `T` and takes a reference: `ENOENT` if there is none, it has
     /// another type, or it is being destroyed (`iommufd_get_object()`).
     #[inline]
-    pub fn get<T: Object>(&self, id: u32) -> Result<ObjRef<'_, T>> {
+    pub(crate) fn get<T: Object>(&self, id: u32) -> Result<ObjRef<'_, T>> {
         // SAFETY: The context is valid (type invariant).
         let obj = check_ptr(unsafe { bindings::iommufd_get_object(self.as_raw(), id, T::TYPE) })?;
         // INVARIANT: `iommufd_get_object()` returned an object of type `T::TYPE` with a `users`
@@ -169,7 +210,7 @@ impl Ctx {
 
     /// Allocates a nested HWPT that holds a reference on its paging `parent`.
     #[inline]
-    pub fn new_nested_hwpt(&self, parent: &HwptPaging) -> Result<NewObject<'_, HwptNested>> {
+    pub(crate) fn new_nested_hwpt(&self, parent: &HwptPaging) -> Result<NewObject<'_, HwptNested>> {
         let hwpt = self.alloc_object::<HwptNested>()?;
         // SAFETY: New and ours; the reference is given back by `Dying::release`.
         unsafe {
@@ -204,7 +245,7 @@ impl Ctx {
 ///
 /// `TYPE` is the `enum iommufd_object_type` of the C structure `Self` is a transparent wrapper
 /// of, `SIZE` its size, and `from_obj`/`obj` convert between it and its `struct iommufd_object`.
-pub unsafe trait Object {
+pub(crate) unsafe trait Object {
     /// The `IOMMUFD_OBJ_*` type.
     const TYPE: bindings::iommufd_object_type;
     /// The size of the C structure.
@@ -221,7 +262,7 @@ macro_rules! iommufd_object {
     ($(#[$m:meta])* $name:ident, $c:ty, $ty:ident, $($field:ident).+) => {
         $(#[$m])*
         #[repr(transparent)]
-        pub struct $name(Opaque<$c>);
+        pub(crate) struct $name(Opaque<$c>);
 
         impl $name {
             /// The C object (`repr(transparent)` over `Opaque`, over the C type).
@@ -291,7 +332,7 @@ iommufd_object!(
 const _: () = assert!(core::mem::offset_of!(bindings::iommufd_object, wait_cnt) == 0);
 
 /// What an object of any type is.
-pub enum Kind<'a> {
+pub(crate) enum Kind<'a> {
     /// An IOAS.
     Ioas(&'a Ioas),
     /// A paging HWPT.
@@ -307,7 +348,7 @@ pub enum Kind<'a> {
 impl AnyObject {
     /// The object as its own type, by its type tag.
     #[inline]
-    pub fn kind(&self) -> Kind<'_> {
+    pub(crate) fn kind(&self) -> Kind<'_> {
         let obj = self.raw();
         // SAFETY: The object is valid (it is borrowed from an `ObjRef`); its type is set at
         // allocation and never changed.
@@ -338,7 +379,7 @@ impl AnyObject {
 /// # Invariants
 ///
 /// `obj` is a valid `T` of `ctx` on which this holds one `users` and one `wait_cnt` reference.
-pub struct ObjRef<'a, T: Object> {
+pub(crate) struct ObjRef<'a, T: Object> {
     ctx: &'a Ctx,
     obj: NonNull<T>,
 }
@@ -369,14 +410,14 @@ impl<T: Object> Drop for ObjRef<'_, T> {
 /// # Invariants
 ///
 /// `obj` is a valid `T` on which this holds one `users` reference.
-pub struct UsersRef<T: Object> {
+pub(crate) struct UsersRef<T: Object> {
     obj: NonNull<T>,
 }
 
 impl<T: Object> UsersRef<T> {
     /// Takes a `users` reference on `obj`.
     #[inline]
-    pub fn new(obj: &T) -> Self {
+    pub(crate) fn new(obj: &T) -> Self {
         // SAFETY: `obj` is a live `T` (a reference to it exists, which the `ObjRef`,
         // `NewObject` or `Dying` it came from keeps valid), so `users` is not zero and
         // `refcount_inc()` on it is sound.
@@ -431,7 +472,7 @@ impl<T: Object> Drop for UsersRef<T> {
 ///
 /// `obj` is a valid `T` of `ctx`, allocated and not finalized, owned by this: nobody else has a
 /// pointer to it except through what this handed out for the lifetime `'a`.
-pub struct NewObject<'a, T: Object> {
+pub(crate) struct NewObject<'a, T: Object> {
     ctx: &'a Ctx,
     obj: NonNull<T>,
 }
@@ -439,7 +480,7 @@ pub struct NewObject<'a, T: Object> {
 impl<'a, T: Object> NewObject<'a, T> {
     /// The ID the object will have.
     #[inline]
-    pub fn id(&self) -> u32 {
+    pub(crate) fn id(&self) -> u32 {
         // SAFETY: By the type invariant of `NewObject`, `obj` is a valid, unfinalized `T`, and
         // `_iommufd_object_alloc()` set its `id` (reserved in `ictx->objects`).
         unsafe { (*T::obj(self.obj.as_ptr())).id }
@@ -447,7 +488,7 @@ impl<'a, T: Object> NewObject<'a, T> {
 
     /// Makes the object visible under its ID (`iommufd_object_finalize()`).
     #[inline]
-    pub fn finalize(self) {
+    pub(crate) fn finalize(self) {
         let this = ManuallyDrop::new(self);
         // SAFETY: A new object of `ctx` (type invariant), finalized once: `this` is not dropped.
         unsafe { bindings::iommufd_object_finalize(this.ctx.as_raw(), T::obj(this.obj.as_ptr())) };
@@ -455,7 +496,7 @@ impl<'a, T: Object> NewObject<'a, T> {
 
     /// Hands the object to a C caller, which finalizes or aborts it.
     #[inline]
-    pub fn into_raw(self) -> *mut T {
+    pub(crate) fn into_raw(self) -> *mut T {
         ManuallyDrop::new(self).obj.as_ptr()
     }
 
@@ -493,7 +534,7 @@ impl<T: Object> Drop for NewObject<'_, T> {
 /// # Invariants
 ///
 /// `obj` is valid and exclusively owned by this for `'a`.
-pub struct Dying<'a, T: Object> {
+pub(crate) struct Dying<'a, T: Object> {
     obj: NonNull<T>,
     _p: PhantomData<&'a mut T>,
 }
@@ -503,7 +544,7 @@ impl<T: Object> Dying<'_, T> {
     ///
     /// `obj` is the object of a `T` the core is destroying or aborting, for `'a`.
     #[inline]
-    pub unsafe fn from_obj(obj: *mut bindings::iommufd_object) -> Self {
+    pub(crate) unsafe fn from_obj(obj: *mut bindings::iommufd_object) -> Self {
         // INVARIANT: By the caller.
         Self {
             // SAFETY: `obj` is the object of a `T` being destroyed or aborted (this function's
@@ -532,30 +573,24 @@ impl<T: Object> core::ops::Deref for Dying<'_, T> {
 
 /// The `iommu_ops` of a device's IOMMU driver.
 #[derive(Clone, Copy)]
-pub struct IommuOps(&'static bindings::iommu_ops);
+pub(crate) struct IommuOps(&'static bindings::iommu_ops);
 
 impl IommuOps {
-    /// True if both are the same driver's.
-    #[inline]
-    pub fn same(self, other: IommuOps) -> bool {
-        core::ptr::eq(self.0, other.0)
-    }
-
     /// True if the driver allocates paging domains with flags and user data.
     #[inline]
-    pub fn has_domain_alloc_paging_flags(self) -> bool {
+    pub(crate) fn has_domain_alloc_paging_flags(self) -> bool {
         self.0.domain_alloc_paging_flags.is_some()
     }
 
     /// True if the driver allocates nested domains.
     #[inline]
-    pub fn has_domain_alloc_nested(self) -> bool {
+    pub(crate) fn has_domain_alloc_nested(self) -> bool {
         self.0.domain_alloc_nested.is_some()
     }
 
     /// True if `domain` came from this driver's allocator.
     #[inline]
-    pub fn owns(self, domain: &Domain) -> bool {
+    pub(crate) fn owns(self, domain: &Domain) -> bool {
         // SAFETY: A valid domain; `owner` is set before it is published.
         core::ptr::eq(unsafe { (*domain.as_raw()).owner }, self.0)
     }
@@ -566,7 +601,7 @@ impl IommuOps {
 /// # Invariants
 ///
 /// `domain` is a valid domain owned by this.
-pub struct OwnedDomain {
+pub(crate) struct OwnedDomain {
     domain: NonNull<bindings::iommu_domain>,
 }
 
@@ -611,12 +646,12 @@ impl Drop for OwnedDomain {
 
 /// `struct iommu_user_data_array` for a driver: the entries of `IOMMU_HWPT_INVALIDATE`. The
 /// driver writes back how many entries it handled.
-pub struct RawUserDataArray(bindings::iommu_user_data_array);
+pub(crate) struct RawUserDataArray(bindings::iommu_user_data_array);
 
 impl RawUserDataArray {
     /// `entry_num` entries of `entry_len` bytes of type `data_type` at `uptr`.
     #[inline]
-    pub fn new(data_type: u32, uptr: u64, entry_len: u32, entry_num: u32) -> Self {
+    pub(crate) fn new(data_type: u32, uptr: u64, entry_len: u32, entry_num: u32) -> Self {
         Self(bindings::iommu_user_data_array {
             type_: data_type,
             uptr: uptr as usize as *mut c_void,
@@ -627,7 +662,7 @@ impl RawUserDataArray {
 
     /// The entry count; after a driver call, the number of entries the driver handled.
     #[inline]
-    pub fn entry_num(&self) -> u32 {
+    pub(crate) fn entry_num(&self) -> u32 {
         self.0.entry_num
     }
 }
@@ -639,7 +674,7 @@ unsafe impl Sync for Ioas {}
 impl Ioas {
     /// Locks `ioas->mutex`.
     #[inline]
-    pub fn lock(&self) -> IoasGuard<'_> {
+    pub(crate) fn lock(&self) -> IoasGuard<'_> {
         // SAFETY: The mutex of a valid IOAS.
         unsafe { bindings::mutex_lock(&raw mut (*self.raw()).mutex) };
         // INVARIANT: Just locked, unlocked by `IoasGuard::drop`.
@@ -669,7 +704,7 @@ impl Ioas {
 
     /// Starts or stops dirty tracking of `domain` over the IOAS (`iopt_set_dirty_tracking()`).
     #[inline]
-    pub fn set_dirty_tracking(&self, domain: &Domain, enable: bool) -> Result {
+    pub(crate) fn set_dirty_tracking(&self, domain: &Domain, enable: bool) -> Result {
         // SAFETY: A valid IOAS and domain.
         check(unsafe {
             bindings::iopt_set_dirty_tracking(&raw mut (*self.raw()).iopt, domain.as_raw(), enable)
@@ -679,7 +714,7 @@ impl Ioas {
     /// Reads (and unless `NO_CLEAR`, clears) the dirty bits of `domain` into the user bitmap that
     /// `cmd` describes (`iopt_read_and_clear_dirty_data()`).
     #[inline]
-    pub fn read_and_clear_dirty(
+    pub(crate) fn read_and_clear_dirty(
         &self,
         domain: &Domain,
         flags: u32,
@@ -691,7 +726,7 @@ impl Ioas {
                 &raw mut (*self.raw()).iopt,
                 domain.as_raw(),
                 flags as c_ulong,
-                cmd,
+                &raw mut **cmd,
             )
         })
     }
@@ -702,7 +737,7 @@ impl Ioas {
 /// # Invariants
 ///
 /// `ioas->mutex` is held for the lifetime of the guard; if `locked_here`, by the guard.
-pub struct IoasGuard<'a> {
+pub(crate) struct IoasGuard<'a> {
     ioas: &'a Ioas,
     locked_here: bool,
     /// A mutex is released by the task that took it: the guard stays on its thread.
@@ -717,7 +752,7 @@ impl<'a> IoasGuard<'a> {
     ///
     /// The caller holds `ioas->mutex` for `'a`.
     #[inline]
-    pub unsafe fn assume_locked(ioas: &'a Ioas) -> Self {
+    pub(crate) unsafe fn assume_locked(ioas: &'a Ioas) -> Self {
         // SAFETY: The mutex of a valid IOAS; lockdep checks the caller's claim.
         unsafe { bindings::mutex_assert_is_held(&raw mut (*ioas.raw()).mutex) };
         // INVARIANT: Held by the caller.
@@ -728,16 +763,10 @@ impl<'a> IoasGuard<'a> {
         }
     }
 
-    /// The IOAS.
-    #[inline]
-    pub fn ioas(&self) -> &'a Ioas {
-        self.ioas
-    }
-
     /// Allocates a paging HWPT on this IOAS, holding a reference on it. The HWPT cannot
     /// outlive the guard unless finalized: its abort needs the mutex.
     #[inline]
-    pub fn new_hwpt<'g>(&'g self, ctx: &'g Ctx) -> Result<NewObject<'g, HwptPaging>> {
+    pub(crate) fn new_hwpt<'g>(&'g self, ctx: &'g Ctx) -> Result<NewObject<'g, HwptPaging>> {
         let hwpt = ctx.alloc_object::<HwptPaging>()?;
         let p = hwpt.ptr().cast::<bindings::iommufd_hwpt_paging>();
         // SAFETY: New and ours. `INIT_LIST_HEAD` before anything can fail: the destroy path looks
@@ -752,7 +781,7 @@ impl<'a> IoasGuard<'a> {
     /// Adds `hwpt`'s domain to the IOAS page table and `hwpt` to the IOAS's HWPT list, where
     /// device attach finds it for reuse.
     #[inline]
-    pub fn add_hwpt(&self, hwpt: &mut NewObject<'_, HwptPaging>) -> Result {
+    pub(crate) fn add_hwpt(&self, hwpt: &mut NewObject<'_, HwptPaging>) -> Result {
         if !core::ptr::eq(hwpt.ioas(), self.ioas) {
             return Err(EINVAL);
         }
@@ -801,7 +830,7 @@ impl IDevice {
     /// The `iommu_ops` of the device's IOMMU driver (iommufd's own for a no-IOMMU device);
     /// `None`, with a warning, if the device has no IOMMU.
     #[inline]
-    pub fn iommu_ops(&self) -> Option<IommuOps> {
+    pub(crate) fn iommu_ops(&self) -> Option<IommuOps> {
         #[cfg(CONFIG_IOMMUFD_NOIOMMU)]
         if self.is_noiommu() {
             // SAFETY: A static of iommufd.
@@ -809,7 +838,7 @@ impl IDevice {
         }
         // SAFETY: A valid device.
         let no_iommu = unsafe { (*self.dev()).iommu.is_null() };
-        if crate::warn_on!(no_iommu) {
+        if kernel::warn_on!(no_iommu) {
             return None;
         }
         // SAFETY: The device has an IOMMU, whose ops live as long as the driver, which outlives
@@ -819,13 +848,13 @@ impl IDevice {
 
     /// The `struct iommu_device` of the device's IOMMU, for the comparison with a vIOMMU's.
     #[inline]
-    pub fn iommu_dev(&self) -> Option<*mut bindings::iommu_device> {
+    pub(crate) fn iommu_dev(&self) -> Option<*mut bindings::iommu_device> {
         if self.is_noiommu() {
             return None;
         }
         // SAFETY: A valid device.
         let no_iommu = unsafe { (*self.dev()).iommu.is_null() };
-        if crate::warn_on!(no_iommu) {
+        if kernel::warn_on!(no_iommu) {
             return None;
         }
         // SAFETY: The device has an IOMMU.
@@ -834,14 +863,14 @@ impl IDevice {
 
     /// True if iommufd enforces cache coherency for the device's DMA.
     #[inline]
-    pub fn enforce_cache_coherency(&self) -> bool {
+    pub(crate) fn enforce_cache_coherency(&self) -> bool {
         // SAFETY: A valid device; set at bind.
         unsafe { (*self.raw()).enforce_cache_coherency }
     }
 
     /// True if the device's IOMMU can track dirty pages.
     #[inline]
-    pub fn can_dirty_track(&self) -> bool {
+    pub(crate) fn can_dirty_track(&self) -> bool {
         // SAFETY: A valid device.
         unsafe {
             bindings::device_iommu_capable(self.dev(), bindings::iommu_cap_IOMMU_CAP_DIRTY_TRACKING)
@@ -852,7 +881,7 @@ impl IDevice {
     /// `domain_alloc_paging_flags` if it has one (`flags` and `user_data` then go to it), else
     /// `iommu_paging_domain_alloc()`. `ENODEV` if the device has no IOMMU.
     #[inline]
-    pub fn alloc_paging_domain(
+    pub(crate) fn alloc_paging_domain(
         &self,
         flags: u32,
         user_data: Option<&UserData>,
@@ -882,7 +911,7 @@ impl IDevice {
     /// checks this earlier too, in the C order of its errors; here it keeps a driver from being
     /// handed another driver's domain).
     #[inline]
-    pub fn alloc_nested_domain(
+    pub(crate) fn alloc_nested_domain(
         &self,
         parent: &HwptPaging,
         flags: u32,
@@ -909,7 +938,7 @@ impl IDevice {
     /// Attaches the device (or its `pasid`) to a new paging HWPT, for drivers that finish a
     /// domain at its first attach (`iommufd_hw_pagetable_attach()`).
     #[inline]
-    pub fn attach(&self, hwpt: &NewObject<'_, HwptPaging>, pasid: u32) -> Result {
+    pub(crate) fn attach(&self, hwpt: &NewObject<'_, HwptPaging>, pasid: u32) -> Result {
         // SAFETY: A valid device and HWPT; called with the IOAS mutex held, as the caller of the
         // paging allocation must.
         check(unsafe {
@@ -923,7 +952,7 @@ impl IDevice {
 
     /// Undoes [`IDevice::attach`] (`iommufd_hw_pagetable_detach()`).
     #[inline]
-    pub fn detach(&self, pasid: u32) {
+    pub(crate) fn detach(&self, pasid: u32) {
         // SAFETY: A valid device attached by `attach`.
         unsafe { bindings::iommufd_hw_pagetable_detach(self.raw(), pasid) };
     }
@@ -934,7 +963,7 @@ impl IDevice {
 /// # Safety
 ///
 /// `common` returns the `struct iommufd_hw_pagetable` embedded in `Self`.
-pub unsafe trait Hwpt: Object {
+pub(crate) unsafe trait Hwpt: Object {
     /// The common part of `this`.
     fn common(this: *const Self) -> *mut bindings::iommufd_hw_pagetable;
 
@@ -968,7 +997,7 @@ const _: () = assert!(core::mem::offset_of!(bindings::iommufd_hwpt_nested, commo
 impl<'a, T: Hwpt> NewObject<'a, T> {
     /// Records whether the HWPT may be attached to PASIDs (`IOMMU_HWPT_ALLOC_PASID`).
     #[inline]
-    pub fn set_pasid_compat(&mut self, pasid_compat: bool) {
+    pub(crate) fn set_pasid_compat(&mut self, pasid_compat: bool) {
         // SAFETY: New and ours (type invariant).
         unsafe { (*T::common(self.ptr())).set_pasid_compat(pasid_compat) };
     }
@@ -976,12 +1005,12 @@ impl<'a, T: Hwpt> NewObject<'a, T> {
     /// Gives the HWPT its domain: iommufd's cookie goes into the domain, the domain is freed with
     /// the HWPT.
     #[inline]
-    pub fn set_domain(&mut self, domain: OwnedDomain) {
+    pub(crate) fn set_domain(&mut self, domain: OwnedDomain) {
         let common = T::common(self.ptr());
         // SAFETY: New and ours.
         let has_domain = unsafe { !(*common).domain.is_null() };
         // A second domain is a bug of the caller; it is freed (dropped), not leaked.
-        if crate::warn_on!(has_domain) {
+        if kernel::warn_on!(has_domain) {
             return;
         }
         let d = domain.into_raw();
@@ -996,11 +1025,11 @@ impl<'a, T: Hwpt> NewObject<'a, T> {
 
     /// Makes the HWPT deliver I/O page faults to `fault` (`IOMMU_HWPT_FAULT_ID_VALID`).
     #[inline]
-    pub fn set_fault(&mut self, fault: UsersRef<Fault>) -> Result {
+    pub(crate) fn set_fault(&mut self, fault: UsersRef<Fault>) -> Result {
         let common = T::common(self.ptr());
         // SAFETY: New and ours.
         let (domain, has_fault) = unsafe { ((*common).domain, !(*common).fault.is_null()) };
-        if domain.is_null() || crate::warn_on!(has_fault) {
+        if domain.is_null() || kernel::warn_on!(has_fault) {
             return Err(EINVAL);
         }
         // SAFETY: New and ours, with a domain it owns; the reference is given back by
@@ -1038,21 +1067,21 @@ impl<T: Hwpt> Dying<'_, T> {
 impl HwptPaging {
     /// The IOAS whose mappings the HWPT's page table holds.
     #[inline]
-    pub fn ioas(&self) -> &Ioas {
+    pub(crate) fn ioas(&self) -> &Ioas {
         // SAFETY: Set at allocation, with a `users` reference held until the HWPT is destroyed.
         unsafe { &*(*self.raw()).ioas.cast::<Ioas>() }
     }
 
     /// True if it may be the parent of nested HWPTs (`IOMMU_HWPT_ALLOC_NEST_PARENT`).
     #[inline]
-    pub fn nest_parent(&self) -> bool {
+    pub(crate) fn nest_parent(&self) -> bool {
         // SAFETY: Set at allocation, not changed afterwards.
         unsafe { (*self.raw()).nest_parent() }
     }
 
     /// True if iommufd allocated it for a device attach to an IOAS (not user space).
     #[inline]
-    pub fn auto_domain(&self) -> bool {
+    pub(crate) fn auto_domain(&self) -> bool {
         // SAFETY: Set before the HWPT is finalized, not changed afterwards.
         unsafe { (*self.raw()).auto_domain() }
     }
@@ -1061,24 +1090,17 @@ impl HwptPaging {
 impl<'a> NewObject<'a, HwptPaging> {
     /// Records `IOMMU_HWPT_ALLOC_NEST_PARENT`.
     #[inline]
-    pub fn set_nest_parent(&mut self, nest_parent: bool) {
+    pub(crate) fn set_nest_parent(&mut self, nest_parent: bool) {
         // SAFETY: New and ours.
         unsafe {
             (*self.ptr().cast::<bindings::iommufd_hwpt_paging>()).set_nest_parent(nest_parent)
         };
     }
 
-    /// True if the domain has been made to enforce cache coherency.
-    #[inline]
-    pub fn enforce_cache_coherency(&self) -> bool {
-        // SAFETY: New and ours.
-        unsafe { (*self.ptr().cast::<bindings::iommufd_hwpt_paging>()).enforce_cache_coherency() }
-    }
-
     /// Asks the domain's driver to enforce cache coherency (no-snoop blocked) on every mapping;
     /// true if it does. Must come before the first map.
     #[inline]
-    pub fn try_enforce_cache_coherency(&mut self) -> bool {
+    pub(crate) fn try_enforce_cache_coherency(&mut self) -> bool {
         let p = self.ptr().cast::<bindings::iommufd_hwpt_paging>();
         // SAFETY: New and ours, with a domain (checked) that is not mapped yet.
         unsafe {
@@ -1101,9 +1123,9 @@ impl Dying<'_, HwptPaging> {
     /// Takes the HWPT off its IOAS's HWPT list, under `guard`, the IOAS's mutex; true if it was
     /// on it (and its domain is then still in the IOAS page table).
     #[inline]
-    pub fn list_del(&self, guard: &IoasGuard<'_>) -> bool {
+    pub(crate) fn list_del(&self, guard: &IoasGuard<'_>) -> bool {
         let p = self.ptr().cast::<bindings::iommufd_hwpt_paging>();
-        if crate::warn_on!(!core::ptr::eq(self.ioas(), guard.ioas)) {
+        if kernel::warn_on!(!core::ptr::eq(self.ioas(), guard.ioas)) {
             return false;
         }
         // SAFETY: Ours; the item was initialised by `IoasGuard::new_hwpt` and is on the list of
@@ -1120,7 +1142,7 @@ impl Dying<'_, HwptPaging> {
     /// Takes the HWPT's domain out of its IOAS page table, after [`Dying::list_del`] found it on
     /// the list.
     #[inline]
-    pub fn remove_from_table(&self) {
+    pub(crate) fn remove_from_table(&self) {
         if let Some(d) = self.domain() {
             self.ioas().table_remove_domain(d);
         }
@@ -1129,7 +1151,7 @@ impl Dying<'_, HwptPaging> {
     /// Frees the domain, gives back the fault queue and the IOAS references
     /// (`__iommufd_hwpt_destroy()` and the IOAS `refcount_dec()`).
     #[inline]
-    pub fn release(self) {
+    pub(crate) fn release(self) {
         self.release_common();
         let p = self.ptr().cast::<bindings::iommufd_hwpt_paging>();
         // SAFETY: Ours; the pointer and its reference come from `IoasGuard::new_hwpt`, set before
@@ -1142,7 +1164,7 @@ impl HwptNested {
     /// Invalidates the stage-1 caches with the driver's `cache_invalidate_user`; `None` if it
     /// has none. `array.entry_num()` is then the number of entries handled, also on error.
     #[inline]
-    pub fn cache_invalidate_user(&self, array: &mut RawUserDataArray) -> Option<Result> {
+    pub(crate) fn cache_invalidate_user(&self, array: &mut RawUserDataArray) -> Option<Result> {
         // SAFETY: A valid nested HWPT has a domain (set before it is published), whose `ops` is
         // NULL or a static table.
         unsafe {
@@ -1162,7 +1184,11 @@ impl<'a> NewObject<'a, HwptNested> {
     /// domain's owner is the vIOMMU's IOMMU driver. `EINVAL` for a HWPT not made by
     /// [`ViommuObj::new_nested_hwpt`].
     #[inline]
-    pub fn alloc_viommu_domain(&self, flags: u32, user_data: &UserData) -> Result<OwnedDomain> {
+    pub(crate) fn alloc_viommu_domain(
+        &self,
+        flags: u32,
+        user_data: &UserData,
+    ) -> Result<OwnedDomain> {
         // SAFETY: New and ours; its vIOMMU, if any (`ViommuObj::new_nested_hwpt`), is held and its
         // ops are fixed.
         unsafe {
@@ -1182,7 +1208,7 @@ impl Dying<'_, HwptNested> {
     /// Frees the domain, gives back the fault queue reference and the reference on the vIOMMU
     /// or, without one, on the parent.
     #[inline]
-    pub fn release(self) {
+    pub(crate) fn release(self) {
         self.release_common();
         let p = self.ptr().cast::<bindings::iommufd_hwpt_nested>();
         // SAFETY: Ours; the references were stored by `ViommuObj::new_nested_hwpt` or
@@ -1204,7 +1230,7 @@ impl Dying<'_, HwptNested> {
 impl ViommuObj {
     /// The context the vIOMMU belongs to.
     #[inline]
-    pub fn ctx(&self) -> &Ctx {
+    pub(crate) fn ctx(&self) -> &Ctx {
         // SAFETY: Fixed at allocation, valid as long as the vIOMMU.
         unsafe { Ctx::from_raw((*self.raw()).ictx) }
     }
@@ -1212,7 +1238,7 @@ impl ViommuObj {
     /// Allocates a nested HWPT on the vIOMMU, in its context: it holds a reference on the
     /// vIOMMU, and the vIOMMU's paging HWPT (which the vIOMMU holds) is its parent.
     #[inline]
-    pub fn new_nested_hwpt(&self) -> Result<NewObject<'_, HwptNested>> {
+    pub(crate) fn new_nested_hwpt(&self) -> Result<NewObject<'_, HwptNested>> {
         let hwpt = self.ctx().alloc_object::<HwptNested>()?;
         let p = hwpt.ptr().cast::<bindings::iommufd_hwpt_nested>();
         // SAFETY: New and ours; the reference is given back by `Dying::release`. A vIOMMU's HWPT
@@ -1226,14 +1252,14 @@ impl ViommuObj {
 
     /// True if the vIOMMU is an instance of `iommu_dev`.
     #[inline]
-    pub fn is_on(&self, iommu_dev: *mut bindings::iommu_device) -> bool {
+    pub(crate) fn is_on(&self, iommu_dev: *mut bindings::iommu_device) -> bool {
         // SAFETY: Fixed at allocation.
         unsafe { (*self.raw()).iommu_dev == iommu_dev }
     }
 
     /// True if the vIOMMU's driver allocates nested domains.
     #[inline]
-    pub fn has_alloc_domain_nested(&self) -> bool {
+    pub(crate) fn has_alloc_domain_nested(&self) -> bool {
         // SAFETY: Fixed at allocation; `ops` is NULL or a static table.
         unsafe {
             let ops = (*self.raw()).ops;
@@ -1244,7 +1270,7 @@ impl ViommuObj {
     /// Invalidates caches with the vIOMMU's `cache_invalidate`; `None` if it has none.
     /// `array.entry_num()` is then the number of entries handled, also on error.
     #[inline]
-    pub fn cache_invalidate(&self, array: &mut RawUserDataArray) -> Option<Result> {
+    pub(crate) fn cache_invalidate(&self, array: &mut RawUserDataArray) -> Option<Result> {
         // SAFETY: Fixed at allocation; `ops` is NULL or a static table.
         unsafe {
             let ops = (*self.raw()).ops;
@@ -1262,7 +1288,7 @@ impl ViommuObj {
 /// # Invariants
 ///
 /// `raw` is valid for `'a`, its `cmd` is a `C` and nothing else uses either during `'a`.
-pub struct Ucmd<'a, C> {
+pub(crate) struct Ucmd<'a, C> {
     raw: NonNull<bindings::iommufd_ucmd>,
     _p: PhantomData<&'a mut C>,
 }
@@ -1273,7 +1299,7 @@ impl<'a, C> Ucmd<'a, C> {
     /// `raw` is the ucmd of an ioctl whose command is a `C`, valid and not otherwise used for
     /// `'a`.
     #[inline]
-    pub unsafe fn from_raw(raw: *mut bindings::iommufd_ucmd) -> Self {
+    pub(crate) unsafe fn from_raw(raw: *mut bindings::iommufd_ucmd) -> Self {
         // INVARIANT: By the caller.
         Self {
             // SAFETY: `raw` is the ucmd of an ioctl, valid for `'a` (this function's `# Safety`
@@ -1285,14 +1311,14 @@ impl<'a, C> Ucmd<'a, C> {
 
     /// The context of the file the ioctl came through.
     #[inline]
-    pub fn ctx(&self) -> &'a Ctx {
+    pub(crate) fn ctx(&self) -> &'a Ctx {
         // SAFETY: The ucmd and its context are valid for `'a`.
         unsafe { Ctx::from_raw((*self.raw.as_ptr()).ictx) }
     }
 
     /// The command, copied from user space and written back by [`Ucmd::respond`].
     #[inline]
-    pub fn cmd(&mut self) -> &mut C {
+    pub(crate) fn cmd(&mut self) -> &mut C {
         // SAFETY: A `C`, ours for `'a` (type invariant).
         unsafe { &mut *(*self.raw.as_ptr()).cmd.cast::<C>() }
     }
@@ -1305,7 +1331,7 @@ impl<C: AsBytes> Ucmd<'_, C> {
     /// Done here rather than through a C helper for the static inline, which would add a call on
     /// every ioctl: see [`copy_to_user_raw`].
     #[inline]
-    pub fn respond(&mut self) -> Result {
+    pub(crate) fn respond(&mut self) -> Result {
         // SAFETY: A valid ucmd, read only.
         let (ubuffer, user_size) = unsafe {
             let u = &*self.raw.as_ptr();
@@ -1319,8 +1345,8 @@ impl<C: AsBytes> Ucmd<'_, C> {
 }
 
 /// The HWPT layer's entry points, as iommufd calls them: `drivers/iommu/iommufd/hwpt.rs`
-/// implements this and exports it with [`iommufd_hwpt_layer!`].
-pub trait HwptLayer {
+/// implements this and exports it with `iommufd_hwpt_layer!`.
+pub(crate) trait HwptLayer {
     /// `iommufd_hwpt_paging_alloc()`: allocates a paging HWPT on `guard`'s IOAS for `idev`,
     /// with its domain in the IOAS page table; optionally attached (`immediate_attach`).
     fn paging_alloc<'a>(
@@ -1351,7 +1377,7 @@ pub trait HwptLayer {
 }
 
 #[doc(hidden)]
-pub mod glue {
+pub(crate) mod glue {
     use super::*;
 
     /// # Safety
@@ -1359,7 +1385,7 @@ pub mod glue {
     /// As `iommufd_hwpt_paging_alloc()`: valid pointers, `ioas->mutex` held, `user_data` NULL or
     /// valid.
     #[inline]
-    pub unsafe fn paging_alloc<L: HwptLayer>(
+    pub(crate) unsafe fn paging_alloc<L: HwptLayer>(
         ictx: *mut bindings::iommufd_ctx,
         ioas: *mut bindings::iommufd_ioas,
         idev: *mut bindings::iommufd_device,
@@ -1398,7 +1424,7 @@ pub mod glue {
     ///
     /// `obj` is a paging HWPT being destroyed.
     #[inline]
-    pub unsafe fn paging_destroy<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
+    pub(crate) unsafe fn paging_destroy<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
         // SAFETY: `obj` is a paging HWPT iommufd is destroying (this function's `# Safety`
         // requirement), which is what `Dying::from_obj` needs for `HwptPaging`.
         L::paging_destroy(unsafe { Dying::from_obj(obj) })
@@ -1408,7 +1434,7 @@ pub mod glue {
     ///
     /// `obj` is a paging HWPT being aborted, with its IOAS mutex held.
     #[inline]
-    pub unsafe fn paging_abort<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
+    pub(crate) unsafe fn paging_abort<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
         // SAFETY: `obj` is a paging HWPT iommufd is aborting (this function's `# Safety`
         // requirement), which is what `Dying::from_obj` needs for `HwptPaging`.
         let hwpt: Dying<'_, HwptPaging> = unsafe { Dying::from_obj(obj) };
@@ -1422,7 +1448,7 @@ pub mod glue {
     ///
     /// `obj` is a nested HWPT being destroyed.
     #[inline]
-    pub unsafe fn nested_destroy<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
+    pub(crate) unsafe fn nested_destroy<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
         // SAFETY: `obj` is a nested HWPT iommufd is destroying (this function's `# Safety`
         // requirement), which is what `Dying::from_obj` needs for `HwptNested`.
         L::nested_destroy(unsafe { Dying::from_obj(obj) })
@@ -1432,7 +1458,7 @@ pub mod glue {
     ///
     /// `obj` is a nested HWPT being aborted.
     #[inline]
-    pub unsafe fn nested_abort<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
+    pub(crate) unsafe fn nested_abort<L: HwptLayer>(obj: *mut bindings::iommufd_object) {
         // SAFETY: `obj` is a nested HWPT iommufd is aborting (this function's `# Safety`
         // requirement), which is what `Dying::from_obj` needs for `HwptNested`.
         L::nested_abort(unsafe { Dying::from_obj(obj) })
@@ -1444,7 +1470,7 @@ pub mod glue {
     ///
     /// `ucmd` is the ucmd of an ioctl whose command is a `C`.
     #[inline]
-    pub unsafe fn ioctl<C>(
+    pub(crate) unsafe fn ioctl<C>(
         ucmd: *mut bindings::iommufd_ucmd,
         f: impl FnOnce(Ucmd<'_, C>) -> Result,
     ) -> c_int {
@@ -1459,31 +1485,31 @@ pub mod glue {
 }
 
 /// Exports the HWPT layer `$t` (a [`HwptLayer`]) under the names of `hw_pagetable.c`, each
-/// checked against its C prototype in `iommufd_private.h`. Expand it once, in the layer's crate.
-#[macro_export]
+/// checked against its C prototype in `iommufd_private.h`. Expand it once, at the crate root of
+/// the layer, which declares this file as its module `iommufd`.
 macro_rules! iommufd_hwpt_layer {
     ($t:ty) => {
-        /// See [`HwptLayer::paging_alloc`](kernel::iommu::iommufd::HwptLayer::paging_alloc).
+        /// See [`HwptLayer::paging_alloc`](crate::iommufd::HwptLayer::paging_alloc).
         ///
         /// # Safety
         ///
         /// As the C function: valid pointers, `ioas->mutex` held.
-        #[$crate::macros::export]
+        #[kernel::macros::export]
         pub unsafe extern "C" fn iommufd_hwpt_paging_alloc(
-            ictx: *mut $crate::bindings::iommufd_ctx,
-            ioas: *mut $crate::bindings::iommufd_ioas,
-            idev: *mut $crate::bindings::iommufd_device,
-            pasid: $crate::bindings::ioasid_t,
+            ictx: *mut kernel::bindings::iommufd_ctx,
+            ioas: *mut kernel::bindings::iommufd_ioas,
+            idev: *mut kernel::bindings::iommufd_device,
+            pasid: kernel::bindings::ioasid_t,
             flags: u32,
             immediate_attach: bool,
-            user_data: *const $crate::bindings::iommu_user_data,
-        ) -> *mut $crate::bindings::iommufd_hwpt_paging {
+            user_data: *const kernel::bindings::iommu_user_data,
+        ) -> *mut kernel::bindings::iommufd_hwpt_paging {
             // SAFETY: The C callers of `iommufd_hwpt_paging_alloc()`
             // (`iommufd_device_auto_get_domain()`) pass valid pointers with `ioas->mutex` held and
             // a NULL `user_data`, as this function's `# Safety` section says: what
             // `glue::paging_alloc` requires.
             unsafe {
-                $crate::iommu::iommufd::glue::paging_alloc::<$t>(
+                $crate::iommufd::glue::paging_alloc::<$t>(
                     ictx,
                     ioas,
                     idev,
@@ -1500,15 +1526,15 @@ macro_rules! iommufd_hwpt_layer {
         /// # Safety
         ///
         /// Called by the iommufd core on a paging HWPT it destroys.
-        #[$crate::macros::export]
+        #[kernel::macros::export]
         pub unsafe extern "C" fn iommufd_hwpt_paging_destroy(
-            obj: *mut $crate::bindings::iommufd_object,
+            obj: *mut kernel::bindings::iommufd_object,
         ) {
             // SAFETY: `iommufd_object_ops[IOMMUFD_OBJ_HWPT_PAGING].destroy` is this function, and
             // iommufd calls it only on an object of that type it destroys
             // (`iommufd_object_remove()`, `iommufd_fops_release()`): the `# Safety` requirement
             // of `glue::paging_destroy`.
-            unsafe { $crate::iommu::iommufd::glue::paging_destroy::<$t>(obj) }
+            unsafe { $crate::iommufd::glue::paging_destroy::<$t>(obj) }
         }
 
         /// The abort operation of paging HWPTs.
@@ -1516,15 +1542,15 @@ macro_rules! iommufd_hwpt_layer {
         /// # Safety
         ///
         /// Called by the iommufd core on a paging HWPT it aborts, with its IOAS mutex held.
-        #[$crate::macros::export]
+        #[kernel::macros::export]
         pub unsafe extern "C" fn iommufd_hwpt_paging_abort(
-            obj: *mut $crate::bindings::iommufd_object,
+            obj: *mut kernel::bindings::iommufd_object,
         ) {
             // SAFETY: `iommufd_object_ops[IOMMUFD_OBJ_HWPT_PAGING].abort` is this function, and
             // iommufd calls it only on an object of that type it aborts
             // (`iommufd_object_abort_and_destroy()`), with its IOAS mutex held by the allocating
             // path: the `# Safety` requirement of `glue::paging_abort`.
-            unsafe { $crate::iommu::iommufd::glue::paging_abort::<$t>(obj) }
+            unsafe { $crate::iommufd::glue::paging_abort::<$t>(obj) }
         }
 
         /// The destroy operation of nested HWPTs.
@@ -1532,15 +1558,15 @@ macro_rules! iommufd_hwpt_layer {
         /// # Safety
         ///
         /// Called by the iommufd core on a nested HWPT it destroys.
-        #[$crate::macros::export]
+        #[kernel::macros::export]
         pub unsafe extern "C" fn iommufd_hwpt_nested_destroy(
-            obj: *mut $crate::bindings::iommufd_object,
+            obj: *mut kernel::bindings::iommufd_object,
         ) {
             // SAFETY: `iommufd_object_ops[IOMMUFD_OBJ_HWPT_NESTED].destroy` is this function, and
             // iommufd calls it only on an object of that type it destroys
             // (`iommufd_object_remove()`, `iommufd_fops_release()`): the `# Safety` requirement of
             // `glue::nested_destroy`.
-            unsafe { $crate::iommu::iommufd::glue::nested_destroy::<$t>(obj) }
+            unsafe { $crate::iommufd::glue::nested_destroy::<$t>(obj) }
         }
 
         /// The abort operation of nested HWPTs.
@@ -1548,15 +1574,15 @@ macro_rules! iommufd_hwpt_layer {
         /// # Safety
         ///
         /// Called by the iommufd core on a nested HWPT it aborts.
-        #[$crate::macros::export]
+        #[kernel::macros::export]
         pub unsafe extern "C" fn iommufd_hwpt_nested_abort(
-            obj: *mut $crate::bindings::iommufd_object,
+            obj: *mut kernel::bindings::iommufd_object,
         ) {
             // SAFETY: `iommufd_object_ops[IOMMUFD_OBJ_HWPT_NESTED].abort` is this function, and
             // iommufd calls it only on an object of that type it aborts
             // (`iommufd_object_abort_and_destroy()`): the `# Safety` requirement of
             // `glue::nested_abort`.
-            unsafe { $crate::iommu::iommufd::glue::nested_abort::<$t>(obj) }
+            unsafe { $crate::iommufd::glue::nested_abort::<$t>(obj) }
         }
 
         /// `IOMMU_HWPT_ALLOC`.
@@ -1564,20 +1590,15 @@ macro_rules! iommufd_hwpt_layer {
         /// # Safety
         ///
         /// Called by the iommufd ioctl dispatcher with a `struct iommu_hwpt_alloc` command.
-        #[$crate::macros::export]
+        #[kernel::macros::export]
         pub unsafe extern "C" fn iommufd_hwpt_alloc(
-            ucmd: *mut $crate::bindings::iommufd_ucmd,
-        ) -> $crate::ffi::c_int {
+            ucmd: *mut kernel::bindings::iommufd_ucmd,
+        ) -> kernel::ffi::c_int {
             // SAFETY: `iommufd_fops_ioctl()` calls this through `iommufd_ioctl_ops[]` only for
             // its ioctl number, with `ucmd` its on-stack ucmd whose `cmd` holds the
             // `struct iommu_hwpt_alloc` copied in by `copy_struct_from_user()`: the
             // `# Safety` requirement of `glue::ioctl`.
-            unsafe {
-                $crate::iommu::iommufd::glue::ioctl(
-                    ucmd,
-                    <$t as $crate::iommu::iommufd::HwptLayer>::alloc,
-                )
-            }
+            unsafe { $crate::iommufd::glue::ioctl(ucmd, <$t as $crate::iommufd::HwptLayer>::alloc) }
         }
 
         /// `IOMMU_HWPT_SET_DIRTY_TRACKING`.
@@ -1585,18 +1606,18 @@ macro_rules! iommufd_hwpt_layer {
         /// # Safety
         ///
         /// Called by the iommufd ioctl dispatcher with its command.
-        #[$crate::macros::export]
+        #[kernel::macros::export]
         pub unsafe extern "C" fn iommufd_hwpt_set_dirty_tracking(
-            ucmd: *mut $crate::bindings::iommufd_ucmd,
-        ) -> $crate::ffi::c_int {
+            ucmd: *mut kernel::bindings::iommufd_ucmd,
+        ) -> kernel::ffi::c_int {
             // SAFETY: `iommufd_fops_ioctl()` calls this through `iommufd_ioctl_ops[]` only for
             // its ioctl number, with `ucmd` its on-stack ucmd whose `cmd` holds the
             // `struct iommu_hwpt_set_dirty_tracking` copied in by `copy_struct_from_user()`: the
             // `# Safety` requirement of `glue::ioctl`.
             unsafe {
-                $crate::iommu::iommufd::glue::ioctl(
+                $crate::iommufd::glue::ioctl(
                     ucmd,
-                    <$t as $crate::iommu::iommufd::HwptLayer>::set_dirty_tracking,
+                    <$t as $crate::iommufd::HwptLayer>::set_dirty_tracking,
                 )
             }
         }
@@ -1606,18 +1627,18 @@ macro_rules! iommufd_hwpt_layer {
         /// # Safety
         ///
         /// Called by the iommufd ioctl dispatcher with its command.
-        #[$crate::macros::export]
+        #[kernel::macros::export]
         pub unsafe extern "C" fn iommufd_hwpt_get_dirty_bitmap(
-            ucmd: *mut $crate::bindings::iommufd_ucmd,
-        ) -> $crate::ffi::c_int {
+            ucmd: *mut kernel::bindings::iommufd_ucmd,
+        ) -> kernel::ffi::c_int {
             // SAFETY: `iommufd_fops_ioctl()` calls this through `iommufd_ioctl_ops[]` only for
             // its ioctl number, with `ucmd` its on-stack ucmd whose `cmd` holds the
             // `struct iommu_hwpt_get_dirty_bitmap` copied in by `copy_struct_from_user()`: the
             // `# Safety` requirement of `glue::ioctl`.
             unsafe {
-                $crate::iommu::iommufd::glue::ioctl(
+                $crate::iommufd::glue::ioctl(
                     ucmd,
-                    <$t as $crate::iommu::iommufd::HwptLayer>::get_dirty_bitmap,
+                    <$t as $crate::iommufd::HwptLayer>::get_dirty_bitmap,
                 )
             }
         }
@@ -1627,20 +1648,18 @@ macro_rules! iommufd_hwpt_layer {
         /// # Safety
         ///
         /// Called by the iommufd ioctl dispatcher with its command.
-        #[$crate::macros::export]
+        #[kernel::macros::export]
         pub unsafe extern "C" fn iommufd_hwpt_invalidate(
-            ucmd: *mut $crate::bindings::iommufd_ucmd,
-        ) -> $crate::ffi::c_int {
+            ucmd: *mut kernel::bindings::iommufd_ucmd,
+        ) -> kernel::ffi::c_int {
             // SAFETY: `iommufd_fops_ioctl()` calls this through `iommufd_ioctl_ops[]` only for
             // its ioctl number, with `ucmd` its on-stack ucmd whose `cmd` holds the
             // `struct iommu_hwpt_invalidate` copied in by `copy_struct_from_user()`: the
             // `# Safety` requirement of `glue::ioctl`.
             unsafe {
-                $crate::iommu::iommufd::glue::ioctl(
-                    ucmd,
-                    <$t as $crate::iommu::iommufd::HwptLayer>::invalidate,
-                )
+                $crate::iommufd::glue::ioctl(ucmd, <$t as $crate::iommufd::HwptLayer>::invalidate)
             }
         }
     };
 }
+pub(crate) use iommufd_hwpt_layer;
