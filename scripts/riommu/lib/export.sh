@@ -56,6 +56,8 @@ match drivers/iommu/iommufd/selftest_mock.h
 | selftest: put the mock IOMMU driver behind an interface" makes the harness
 | and the C mock driver use it.
 
+patch 0009
+
 files rust: iommu: add the IOMMU driver abstractions
 match rust/kernel/iommu/*.rs rust/helpers/iommu.c
 | Add the modules of kernel::iommu for IOMMU drivers written in Rust:
@@ -76,7 +78,6 @@ match rust/kernel/iommu/*.rs rust/helpers/iommu.c
 | yet: the next commit wires them in.
 
 patch 0002
-patch 0009
 
 files iommufd/selftest: add the mock IOMMU driver in Rust
 match drivers/iommu/iommufd/selftest_mock.rs drivers/iommu/iommufd/selftest_mock_glue.rs
@@ -209,16 +210,23 @@ EOF
 # The blurb of the cover letter; its first paragraph is the subject.
 export_cover() {
 	cat <<EOF
-riommu: Rust IOMMU driver abstractions, mock IOMMU driver and HWPT layer
+riommu: Rust IOMMU driver abstractions, the iommufd mock and HWPT layer, SMMUv3 and VT-d drivers
 
 This series adds kernel::iommu, Rust abstractions for IOMMU drivers, and
-two users of them in iommufd, each selectable against the C code it
-replaces: the mock IOMMU driver of the iommufd selftest
-(CONFIG_IOMMUFD_TEST_RUST_MOCK) and the HWPT layer
-(CONFIG_IOMMUFD_HWPT_RUST). With them come three fixes found on the way,
-the inlining of three pointer accessors of the kernel crate, the
-documentation, the riommu test programs and the config fragments of the
-test kernels.
+their users, each selectable against the C code it replaces: the mock
+IOMMU driver of the iommufd selftest (CONFIG_IOMMUFD_TEST_RUST_MOCK),
+iommufd's HWPT layer (CONFIG_IOMMUFD_HWPT_RUST), an Arm SMMUv3 driver
+with the nesting uAPI of arm-smmu-v3-iommufd.c (CONFIG_ARM_SMMU_V3_RUST)
+and a VT-d DMA-remapping driver on the C DMAR units
+(CONFIG_INTEL_IOMMU_RUST). io-pgtable's Rust wrapper gets stage 2 and
+TLB flush operations. With them come the fixes found on the way, the
+inlining of three pointer accessors of the kernel crate, two TEST ONLY
+patches (a vSMMU without a coherent stage 2 for QEMU, the C VT-d
+encoders callable from KUnit), the documentation, the riommu test
+programs and the config fragments of the test kernels.
+
+The upstream edits come before the new files that need them, and new
+Rust files before the Kconfig and Makefile lines that build them.
 
 It applies with git am to the tree of Debian's $(base_version)
 ($BASE_SUITE).
