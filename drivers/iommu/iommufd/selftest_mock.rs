@@ -21,7 +21,6 @@ use kernel::{
         },
         ops::{Cap, Driver, HwInfo, OpsTable, PageResponse, Probed},
         pt::{AmdV1Config, AmdV1Mock, CommonConfig},
-        selftest::{self, consts::*},
         user_data::{UserData, UserDataArray},
         viommu::{
             HwQueue, HwQueueCore, HwQueueHandle, Pages, Viommu, ViommuCore, ViommuOps, ViommuRef,
@@ -40,7 +39,7 @@ use kernel::{
 
 #[path = "selftest_mock_glue.rs"]
 pub mod glue;
-use glue::{LocalModule, __LOG_PREFIX};
+use glue::{consts::*, uapi as selftest, LocalModule, __LOG_PREFIX};
 
 /// The name of the mock (its log prefix and module name).
 const MOCK_NAME: &CStr = c"iommufd_mock";
@@ -473,10 +472,7 @@ impl Driver for Mock {
         }
         HwInfo::new(
             HW_INFO_TYPE_SELFTEST,
-            &selftest::HwInfoSelftest {
-                flags: 0,
-                test_reg: HW_INFO_SELFTEST_REGVAL,
-            },
+            &selftest::HwInfoSelftest::new(0, HW_INFO_SELFTEST_REGVAL),
         )
     }
 
@@ -642,9 +638,7 @@ impl Mock {
         // `viommu` under the lock held here), and iommufd keeps the vIOMMU of an attached nested
         // HWPT alive.
         let viommu = unsafe { viommu.get() };
-        let event = selftest::ViommuEventSelftest {
-            virt_id: vdev_id as u32,
-        };
+        let event = selftest::ViommuEventSelftest::new(vdev_id as u32);
         viommu.core().report_event(VEVENTQ_TYPE_SELFTEST, &event)
     }
 }

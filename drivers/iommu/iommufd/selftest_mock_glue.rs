@@ -7,7 +7,8 @@
 //! This file is the mock's abstraction of its harness: it converts the C arguments and is the
 //! only part of the mock that uses the C bindings (the lint of `riommu test` names it as an
 //! abstraction file). It lives next to the mock, not in the kernel crate, because only the mock
-//! uses it. Every function is checked against its C prototype by `#[export]`.
+//! uses it. Every function is checked against its C prototype by `#[export]`. Its [`uapi`] and
+//! [`consts`] are the selftest's uAPI (`iommufd_test.h`) that the mock reads and writes.
 
 use super::{Mock, MockIommu, MOCK_NAME};
 use kernel::{
@@ -17,11 +18,208 @@ use kernel::{
     iommu::{
         device::{Options, ProbedDevice, Registration},
         domain::Domain,
-        selftest,
     },
     prelude::*,
     sync::atomic::{Acquire, Atomic, Full, Relaxed, Release},
 };
+
+/// The selftest's uAPI structures (`iommufd_test.h`), each a transparent wrapper of the bindgen
+/// type that derefs to it: the kernel crate's traits ([`FromBytes`], [`AsBytes`],
+/// [`UserStruct`]) can only be implemented outside the kernel crate for a local type (the orphan
+/// rule).
+///
+/// [`FromBytes`]: kernel::transmute::FromBytes
+/// [`AsBytes`]: kernel::transmute::AsBytes
+/// [`UserStruct`]: kernel::iommu::user_data::UserStruct
+pub(crate) mod uapi {
+    use core::ops::{Deref, DerefMut};
+    use kernel::{
+        bindings,
+        iommu::user_data::{field_size, UserStruct},
+        transmute::{AsBytes, FromBytes},
+    };
+
+    /// Declares `$name`, a transparent wrapper of `$c` that derefs to it.
+    macro_rules! uapi_struct {
+        ($(#[$m:meta])* $name:ident($c:ty)) => {
+            $(#[$m])*
+            #[repr(transparent)]
+            pub(crate) struct $name($c);
+
+            impl Deref for $name {
+                type Target = $c;
+
+                #[inline(always)]
+                fn deref(&self) -> &$c {
+                    &self.0
+                }
+            }
+
+            impl DerefMut for $name {
+                #[inline(always)]
+                fn deref_mut(&mut self) -> &mut $c {
+                    &mut self.0
+                }
+            }
+        };
+    }
+
+    /// Implements [`UserStruct`] for `$name`, a wrapper of `$c`, whose initial last member (the
+    /// one the C mock passes to `iommu_copy_struct_from_user()`) is `$min_last`.
+    macro_rules! user_struct {
+        ($name:ident($c:ty), $min_last:ident) => {
+            impl UserStruct for $name {
+                const MIN_SIZE: usize =
+                    core::mem::offset_of!($c, $min_last) + field_size(|s: &$c| &s.$min_last);
+            }
+        };
+    }
+
+    uapi_struct!(
+        /// `struct iommu_hwpt_selftest`: a nested or paging HWPT's data.
+        HwptSelftest(bindings::iommu_hwpt_selftest)
+    );
+    uapi_struct!(
+        /// `struct iommu_hwpt_invalidate_selftest`: one request to a nested HWPT.
+        HwptInvalidateSelftest(bindings::iommu_hwpt_invalidate_selftest)
+    );
+    uapi_struct!(
+        /// `struct iommu_viommu_selftest`: a vIOMMU's data, read and written back.
+        ViommuSelftest(bindings::iommu_viommu_selftest)
+    );
+    uapi_struct!(
+        /// `struct iommu_viommu_invalidate_selftest`: one request to a vIOMMU.
+        ViommuInvalidateSelftest(bindings::iommu_viommu_invalidate_selftest)
+    );
+    uapi_struct!(
+        /// `struct iommu_viommu_event_selftest`: a vEVENT.
+        ViommuEventSelftest(bindings::iommu_viommu_event_selftest)
+    );
+    uapi_struct!(
+        /// `struct iommu_test_hw_info`: the mock's `IOMMU_GET_HW_INFO` data.
+        HwInfoSelftest(bindings::iommu_test_hw_info)
+    );
+
+    impl Default for HwptSelftest {
+        /// All zeroes, as the C mock's `struct iommu_hwpt_selftest` without user data.
+        fn default() -> Self {
+            Self(bindings::iommu_hwpt_selftest {
+                iotlb: 0,
+                pagetable_type: 0,
+            })
+        }
+    }
+
+    impl ViommuEventSelftest {
+        /// The vEVENT of the device with virtual ID `virt_id`.
+        pub(crate) fn new(virt_id: u32) -> Self {
+            Self(bindings::iommu_viommu_event_selftest { virt_id })
+        }
+    }
+
+    impl HwInfoSelftest {
+        /// The hardware information with `flags` and test register `test_reg`.
+        pub(crate) fn new(flags: u32, test_reg: u32) -> Self {
+            Self(bindings::iommu_test_hw_info { flags, test_reg })
+        }
+    }
+
+    // SAFETY: A transparent wrapper of `struct iommu_hwpt_selftest` (`iommufd_test.h`), two
+    // `__u32` (`iotlb`, `pagetable_type`): integers only, so any bytes are a valid value.
+    unsafe impl FromBytes for HwptSelftest {}
+    // SAFETY: A transparent wrapper of `struct iommu_hwpt_invalidate_selftest`, two `__u32`
+    // (`flags`, `iotlb_id`): integers only, so any bytes are a valid value.
+    unsafe impl FromBytes for HwptInvalidateSelftest {}
+    // SAFETY: A transparent wrapper of `struct iommu_viommu_selftest`, two `__u32` then two
+    // `__aligned_u64`: integers only, so any bytes are a valid value.
+    unsafe impl FromBytes for ViommuSelftest {}
+    // SAFETY: `struct iommu_viommu_selftest` is two `__u32` (8 bytes, so the `__aligned_u64`s
+    // that follow are aligned) and two `__aligned_u64`: no padding, so every byte of the wrapper
+    // is initialised.
+    unsafe impl AsBytes for ViommuSelftest {}
+    // SAFETY: A transparent wrapper of `struct iommu_viommu_invalidate_selftest`, three `__u32`
+    // (`flags`, `vdev_id`, `cache_id`): integers only, so any bytes are a valid value.
+    unsafe impl FromBytes for ViommuInvalidateSelftest {}
+    // SAFETY: A transparent wrapper of `struct iommu_viommu_event_selftest`, a single `__u32`
+    // (`virt_id`): no padding, so every byte is initialised.
+    unsafe impl AsBytes for ViommuEventSelftest {}
+    // SAFETY: A transparent wrapper of `struct iommu_test_hw_info`, two `__u32` (`flags`,
+    // `test_reg`): no padding, so every byte is initialised.
+    unsafe impl AsBytes for HwInfoSelftest {}
+
+    // The initial last members the C mock passes to `iommu_copy_struct_from_user()`.
+    user_struct!(HwptSelftest(bindings::iommu_hwpt_selftest), iotlb);
+    user_struct!(
+        HwptInvalidateSelftest(bindings::iommu_hwpt_invalidate_selftest),
+        iotlb_id
+    );
+    user_struct!(ViommuSelftest(bindings::iommu_viommu_selftest), out_data);
+}
+
+/// The selftest's constants (`iommufd_test.h`, `selftest_mock.h`) and the uAPI flags the mock checks.
+pub(crate) mod consts {
+    use kernel::bindings;
+
+    /// `IOMMU_HWPT_DATA_SELFTEST`.
+    pub(crate) const HWPT_DATA_SELFTEST: u32 = bindings::IOMMU_HWPT_DATA_SELFTEST;
+    /// `IOMMU_HWPT_INVALIDATE_DATA_SELFTEST`.
+    pub(crate) const HWPT_INVALIDATE_DATA_SELFTEST: u32 =
+        bindings::IOMMU_HWPT_INVALIDATE_DATA_SELFTEST;
+    /// `IOMMU_VIOMMU_TYPE_SELFTEST`.
+    pub(crate) const VIOMMU_TYPE_SELFTEST: u32 = bindings::IOMMU_VIOMMU_TYPE_SELFTEST;
+    /// `IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST`.
+    pub(crate) const VIOMMU_INVALIDATE_DATA_SELFTEST: u32 =
+        bindings::IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST;
+    /// `IOMMU_VEVENTQ_TYPE_SELFTEST`.
+    pub(crate) const VEVENTQ_TYPE_SELFTEST: u32 = bindings::IOMMU_VEVENTQ_TYPE_SELFTEST;
+    /// `IOMMU_HW_QUEUE_TYPE_SELFTEST`.
+    pub(crate) const HW_QUEUE_TYPE_SELFTEST: u32 = bindings::IOMMU_HW_QUEUE_TYPE_SELFTEST;
+    /// `IOMMU_TEST_HW_QUEUE_MAX`.
+    pub(crate) const HW_QUEUE_MAX: usize = bindings::IOMMU_TEST_HW_QUEUE_MAX as usize;
+    /// `IOMMU_HW_INFO_TYPE_SELFTEST`.
+    pub(crate) const HW_INFO_TYPE_SELFTEST: u32 = bindings::IOMMU_HW_INFO_TYPE_SELFTEST;
+    /// `IOMMU_HW_INFO_SELFTEST_REGVAL`.
+    pub(crate) const HW_INFO_SELFTEST_REGVAL: u32 = bindings::IOMMU_HW_INFO_SELFTEST_REGVAL;
+    /// `IOMMU_HW_INFO_TYPE_DEFAULT`.
+    pub(crate) const HW_INFO_TYPE_DEFAULT: u32 =
+        bindings::iommu_hw_info_type_IOMMU_HW_INFO_TYPE_DEFAULT;
+    /// `IOMMU_TEST_INVALIDATE_FLAG_ALL`.
+    pub(crate) const INVALIDATE_FLAG_ALL: u32 = bindings::IOMMU_TEST_INVALIDATE_FLAG_ALL;
+    /// `IOMMU_TEST_DEV_CACHE_DEFAULT`.
+    pub(crate) const DEV_CACHE_DEFAULT: u32 = bindings::IOMMU_TEST_DEV_CACHE_DEFAULT;
+    /// `MOCK_NESTED_DOMAIN_IOTLB_NUM`.
+    pub(crate) const NESTED_DOMAIN_IOTLB_NUM: usize =
+        bindings::MOCK_NESTED_DOMAIN_IOTLB_NUM as usize;
+    /// `MOCK_DEV_CACHE_NUM`.
+    pub(crate) const DEV_CACHE_NUM: usize = bindings::MOCK_DEV_CACHE_NUM as usize;
+    /// `MOCK_FLAGS_DEVICE_NO_DIRTY`.
+    pub(crate) const FLAGS_DEVICE_NO_DIRTY: u32 = bindings::MOCK_FLAGS_DEVICE_NO_DIRTY;
+    /// `MOCK_IOMMUPT_DEFAULT`.
+    pub(crate) const IOMMUPT_DEFAULT: u32 = bindings::MOCK_IOMMUPT_DEFAULT;
+    /// `MOCK_IOMMUPT_HUGE`.
+    pub(crate) const IOMMUPT_HUGE: u32 = bindings::MOCK_IOMMUPT_HUGE;
+    /// `MOCK_APERTURE_START`.
+    pub(crate) const APERTURE_START: u64 = bindings::MOCK_APERTURE_START as u64;
+    /// `MOCK_APERTURE_LAST`.
+    pub(crate) const APERTURE_LAST: u64 = bindings::MOCK_APERTURE_LAST as u64;
+    /// `MOCK_HUGE_PAGE_SIZE`.
+    pub(crate) const HUGE_PAGE_SIZE: u64 = bindings::MOCK_HUGE_PAGE_SIZE as u64;
+    /// `MOCK_PASID_WIDTH`.
+    pub(crate) const PASID_WIDTH: u32 = bindings::MOCK_PASID_WIDTH;
+    /// `IOMMU_TEST_PASID_RESERVED`: the PASID whose second attach fails on purpose.
+    pub(crate) const PASID_RESERVED: u32 = bindings::IOMMU_TEST_PASID_RESERVED;
+    /// `IOMMU_HWPT_ALLOC_NEST_PARENT`.
+    pub(crate) const HWPT_ALLOC_NEST_PARENT: u32 =
+        bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_NEST_PARENT;
+    /// `IOMMU_HWPT_ALLOC_DIRTY_TRACKING`.
+    pub(crate) const HWPT_ALLOC_DIRTY_TRACKING: u32 =
+        bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+    /// `IOMMU_HWPT_ALLOC_PASID`.
+    pub(crate) const HWPT_ALLOC_PASID: u32 =
+        bindings::iommufd_hwpt_alloc_flags_IOMMU_HWPT_ALLOC_PASID;
+    /// `IOMMU_HWPT_DATA_NONE`.
+    pub(crate) const HWPT_DATA_NONE: u32 = bindings::iommu_hwpt_data_type_IOMMU_HWPT_DATA_NONE;
+}
 
 /// The log prefix of `pr_*!`.
 pub(crate) const __LOG_PREFIX: &[u8] = b"iommufd_mock\0";
@@ -77,7 +275,9 @@ fn with_registration<R>(f: impl FnOnce(&Registration<'static, Mock>) -> R) -> Op
 /// mock bus (`mock_dev_flags()` of the harness).
 pub(crate) fn dev_flags(dev: &Device) -> Option<u32> {
     let bus = BUS.load(Relaxed);
-    let raw = selftest::raw_device(dev);
+    // `Device` is `repr(transparent)` over `Opaque<struct device>`, which is over the C struct:
+    // the reference's address is the C device's.
+    let raw: *mut bindings::device = core::ptr::from_ref(dev).cast_mut().cast();
     // SAFETY: `raw` is the valid device of `dev`; `bus` is a plain field of it, set when it was
     // added.
     if bus.is_null() || !core::ptr::eq(unsafe { (*raw).bus }, bus) {

@@ -71,8 +71,6 @@ match rust/kernel/iommu/*.rs rust/helpers/iommu.c
 |   and the VT-d x86_64 and second-stage formats);
 | - lpae: paging domains on io-pgtable's Arm LPAE stage-1 and stage-2
 |   tables, whose TLB maintenance io-pgtable asks of the driver;
-| - selftest: the uAPI of the iommufd selftest's mock IOMMU, for a mock
-|   driver in Rust;
 |
 | and rust/helpers/iommu.c, the C helpers they need. Nothing builds them
 | yet: the next commit wires them in.
@@ -89,8 +87,9 @@ match drivers/iommu/iommufd/selftest_mock.rs drivers/iommu/iommufd/selftest_mock
 | returns, so the unchanged selftests see no difference.
 |
 | selftest_mock_glue.rs, a module of it, is its abstraction of the harness:
-| the extern "C" functions of selftest_mock.h, the mock bus registration and
-| the module metadata; the only part of the mock that uses the C bindings.
+| the extern "C" functions of selftest_mock.h, the mock bus registration,
+| the module metadata and the selftest's uAPI (iommufd_test.h); the only
+| part of the mock that uses the C bindings.
 |
 | The next commit builds it with CONFIG_IOMMUFD_TEST_RUST_MOCK.
 
