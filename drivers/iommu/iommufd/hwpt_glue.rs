@@ -32,7 +32,6 @@
 //! a module: what it calls in iommufd resolves inside iommufd. Its small functions are
 //! `#[inline]`, which keeps the ioctls' fast paths free of calls.
 
-use core::ops::{Deref, DerefMut};
 use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 use kernel::{
     bindings,
@@ -50,51 +49,23 @@ use kernel::{
 
 /// The uAPI of the HWPT ioctls (`include/uapi/linux/iommufd.h`).
 pub(crate) mod uapi {
-    use super::{Deref, DerefMut};
     use kernel::{bindings, transmute::AsBytes};
 
-    /// Declares `$name`, a transparent wrapper of the uAPI structure `$c` that derefs to it: the
-    /// `AsBytes` implementations below are of kernel-crate traits, which the orphan rule allows
-    /// outside the kernel crate only for a local type.
-    macro_rules! uapi_struct {
-        ($(#[$m:meta])* $name:ident($c:ty)) => {
-            $(#[$m])*
-            #[repr(transparent)]
-            pub(crate) struct $name($c);
-
-            impl Deref for $name {
-                type Target = $c;
-
-                #[inline(always)]
-                fn deref(&self) -> &$c {
-                    &self.0
-                }
-            }
-
-            impl DerefMut for $name {
-                #[inline(always)]
-                fn deref_mut(&mut self) -> &mut $c {
-                    &mut self.0
-                }
-            }
-        };
-    }
-
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_hwpt_alloc`.
-        HwptAlloc(bindings::iommu_hwpt_alloc)
+        pub(crate) HwptAlloc(bindings::iommu_hwpt_alloc)
     );
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_hwpt_get_dirty_bitmap`.
-        HwptGetDirtyBitmap(bindings::iommu_hwpt_get_dirty_bitmap)
+        pub(crate) HwptGetDirtyBitmap(bindings::iommu_hwpt_get_dirty_bitmap)
     );
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_hwpt_invalidate`.
-        HwptInvalidate(bindings::iommu_hwpt_invalidate)
+        pub(crate) HwptInvalidate(bindings::iommu_hwpt_invalidate)
     );
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_hwpt_set_dirty_tracking`.
-        HwptSetDirtyTracking(bindings::iommu_hwpt_set_dirty_tracking)
+        pub(crate) HwptSetDirtyTracking(bindings::iommu_hwpt_set_dirty_tracking)
     );
 
     // SAFETY: A transparent wrapper of `iommu_hwpt_alloc`. uAPI structures have no implicit

@@ -32,37 +32,11 @@ use kernel::{
 /// [`AsBytes`]: kernel::transmute::AsBytes
 /// [`UserStruct`]: kernel::iommu::user_data::UserStruct
 pub(crate) mod uapi {
-    use core::ops::{Deref, DerefMut};
     use kernel::{
         bindings,
         iommu::user_data::{field_size, UserStruct},
         transmute::{AsBytes, FromBytes},
     };
-
-    /// Declares `$name`, a transparent wrapper of `$c` that derefs to it.
-    macro_rules! uapi_struct {
-        ($(#[$m:meta])* $name:ident($c:ty)) => {
-            $(#[$m])*
-            #[repr(transparent)]
-            pub(crate) struct $name($c);
-
-            impl Deref for $name {
-                type Target = $c;
-
-                #[inline(always)]
-                fn deref(&self) -> &$c {
-                    &self.0
-                }
-            }
-
-            impl DerefMut for $name {
-                #[inline(always)]
-                fn deref_mut(&mut self) -> &mut $c {
-                    &mut self.0
-                }
-            }
-        };
-    }
 
     /// Implements [`UserStruct`] for `$name`, a wrapper of `$c`, whose initial last member (the
     /// one the C mock passes to `iommu_copy_struct_from_user()`) is `$min_last`.
@@ -75,29 +49,29 @@ pub(crate) mod uapi {
         };
     }
 
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_hwpt_selftest`: a nested or paging HWPT's data.
-        HwptSelftest(bindings::iommu_hwpt_selftest)
+        pub(crate) HwptSelftest(bindings::iommu_hwpt_selftest)
     );
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_hwpt_invalidate_selftest`: one request to a nested HWPT.
-        HwptInvalidateSelftest(bindings::iommu_hwpt_invalidate_selftest)
+        pub(crate) HwptInvalidateSelftest(bindings::iommu_hwpt_invalidate_selftest)
     );
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_viommu_selftest`: a vIOMMU's data, read and written back.
-        ViommuSelftest(bindings::iommu_viommu_selftest)
+        pub(crate) ViommuSelftest(bindings::iommu_viommu_selftest)
     );
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_viommu_invalidate_selftest`: one request to a vIOMMU.
-        ViommuInvalidateSelftest(bindings::iommu_viommu_invalidate_selftest)
+        pub(crate) ViommuInvalidateSelftest(bindings::iommu_viommu_invalidate_selftest)
     );
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_viommu_event_selftest`: a vEVENT.
-        ViommuEventSelftest(bindings::iommu_viommu_event_selftest)
+        pub(crate) ViommuEventSelftest(bindings::iommu_viommu_event_selftest)
     );
-    uapi_struct!(
+    kernel::iommu_uapi_wrapper!(
         /// `struct iommu_test_hw_info`: the mock's `IOMMU_GET_HW_INFO` data.
-        HwInfoSelftest(bindings::iommu_test_hw_info)
+        pub(crate) HwInfoSelftest(bindings::iommu_test_hw_info)
     );
 
     impl Default for HwptSelftest {

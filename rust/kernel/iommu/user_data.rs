@@ -200,6 +200,55 @@ macro_rules! iommu_user_struct {
 #[doc(inline)]
 pub use crate::iommu_user_struct;
 
+/// Declares `$name`, a `#[repr(transparent)]` wrapper of the uAPI structure `$c` (a bindgen type)
+/// that derefs to it, for code outside the kernel crate: the orphan rule lets it implement the
+/// kernel crate's traits ([`FromBytes`], [`AsBytes`](crate::transmute::AsBytes), [`UserStruct`])
+/// only for a type of its own. The field is private to the module that expands the macro, which
+/// builds values with `$name(...)`.
+///
+/// ```
+/// use kernel::bindings;
+///
+/// kernel::iommu_uapi_wrapper!(
+///     /// `struct iommu_hwpt_vtd_s1`.
+///     VtdS1(bindings::iommu_hwpt_vtd_s1)
+/// );
+///
+/// let mut s1 = VtdS1(bindings::iommu_hwpt_vtd_s1 {
+///     flags: 1,
+///     pgtbl_addr: 0x1000,
+///     addr_width: 48,
+///     __reserved: 0,
+/// });
+/// s1.addr_width = 57;
+/// assert_eq!((s1.flags, s1.pgtbl_addr, s1.addr_width), (1, 0x1000, 57));
+/// assert_eq!(size_of::<VtdS1>(), size_of::<bindings::iommu_hwpt_vtd_s1>());
+/// ```
+#[macro_export]
+macro_rules! iommu_uapi_wrapper {
+    ($(#[$m:meta])* $vis:vis $name:ident($c:ty)) => {
+        $(#[$m])*
+        #[repr(transparent)]
+        $vis struct $name($c);
+
+        impl ::core::ops::Deref for $name {
+            type Target = $c;
+
+            #[inline(always)]
+            fn deref(&self) -> &$c {
+                &self.0
+            }
+        }
+
+        impl ::core::ops::DerefMut for $name {
+            #[inline(always)]
+            fn deref_mut(&mut self) -> &mut $c {
+                &mut self.0
+            }
+        }
+    };
+}
+
 // The uAPI structures read by the VT-d and SMMUv3 nesting code. They are implemented here because
 // the orphan rule keeps drivers from implementing `FromBytes` for `bindings` types; `min_last` is
 // the one the C drivers pass.
