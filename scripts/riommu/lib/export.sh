@@ -56,8 +56,6 @@ match drivers/iommu/iommufd/selftest_mock.h
 | selftest: put the mock IOMMU driver behind an interface" makes the harness
 | and the C mock driver use it.
 
-patch 0009
-
 files rust: iommu: add the IOMMU driver abstractions
 match rust/kernel/iommu/*.rs rust/helpers/iommu.c
 | Add the modules of kernel::iommu for IOMMU drivers written in Rust:
@@ -73,8 +71,11 @@ match rust/kernel/iommu/*.rs rust/helpers/iommu.c
 |   tables, whose TLB maintenance io-pgtable asks of the driver;
 |
 | and rust/helpers/iommu.c, the C helpers they need. Nothing builds them
-| yet: the next commit wires them in.
+| yet: the next commit wires in the helpers, with the stage-2 and flush
+| operations of io-pgtable that the modules use, and the one after it the
+| modules.
 
+patch 0009
 patch 0002
 
 files iommufd/selftest: add the mock IOMMU driver in Rust
@@ -224,8 +225,9 @@ patches (a vSMMU without a coherent stage 2 for QEMU, the C VT-d
 encoders callable from KUnit), the documentation, the riommu test
 programs and the config fragments of the test kernels.
 
-The upstream edits come before the new files that need them, and new
-Rust files before the Kconfig and Makefile lines that build them.
+New files come before the lines that build them (Kconfig, Makefile,
+mod.rs, helpers.c), and those lines after the upstream edits the files
+need.
 
 It applies with git am to the tree of Debian's $(base_version)
 ($BASE_SUITE).
