@@ -326,7 +326,7 @@ pub(crate) fn copy_from_user_raw(dst: &mut [MaybeUninit<u8>], src: UserPtr) -> R
 ///
 /// Fails with [`EFAULT`] if the user memory is not accessible; part of it may have been written.
 /// Calls `_copy_to_user()` directly unless `CONFIG_HARDENED_USERCOPY` is set, for the reason given
-/// at [`copy_from_user_raw`].
+/// at `copy_from_user_raw()`.
 #[inline]
 pub fn copy_to_user_raw(dst: UserPtr, src: &[u8]) -> Result {
     if cfg!(CONFIG_HARDENED_USERCOPY) {
